@@ -5,9 +5,55 @@
 
 G_BEGIN_DECLS
 
+/* Fixed fixtures of the sandbox portal. They are public test data, not
+ * secrets: they are printed by `arcpass-sandbox --print-fixtures` and listed in
+ * the README. Other layers (tests, `arcpass --sandbox`) use these names.
+ */
+#define ARCPASS_SANDBOX_PUBLISHER_USERNAME "ada.lovelace"
+#define ARCPASS_SANDBOX_PUBLISHER_PASSWORD "sandbox-publisher-1"
+#define ARCPASS_SANDBOX_USER_USERNAME      "grace.hopper"
+#define ARCPASS_SANDBOX_USER_PASSWORD      "sandbox-user-1"
+#define ARCPASS_SANDBOX_CLIENT_ID          "arcpassSandboxApp"
+#define ARCPASS_SANDBOX_CLIENT_SECRET      "sandbox0app0secret0f00d"
+/* API key with basemaps, static basemap tiles and geocode privileges. */
+#define ARCPASS_SANDBOX_KEY_FULL \
+  "AAPTxy8BH1VEsoebNVZXo8HurEOF051kAEKlHkHuVgtIHcK5A8JcN8vhbSzmUBGfxJ8eNiC6BxYrOeVzQ1gHjP5s.AT1_sbxfull1"
+/* API key with the basemaps privilege only. */
+#define ARCPASS_SANDBOX_KEY_BASEMAPS \
+  "AAPTxy8BH1VEsoebNVZXo8HurEOF051kAEKlHkHuVgtIHcK5A8JcN8vhbSzmUBGfxJ8eNiC6BxYrOeVzQ1gHjP5s.AT1_sbxbmap1"
+/* API key that expired (all privileges, but past its expiration date). */
+#define ARCPASS_SANDBOX_KEY_EXPIRED \
+  "AAPTxy8BH1VEsoebNVZXo8HurEOF051kAEKlHkHuVgtIHcK5A8JcN8vhbSzmUBGfxJ8eNiC6BxYrOeVzQ1gHjP5s.AT1_sbxexpd1"
+/* Legacy API key (never expires, basemaps + geocode). */
+#define ARCPASS_SANDBOX_KEY_LEGACY \
+  "AAPK1f0c3b8e2d4a4f6b9c7e5d3a1b2c4d6eSandboxLegacyKeyForArcpassTests0123456789abcdef"
+
 #define ARCPASS_TYPE_SANDBOX (arcpass_sandbox_get_type ())
 G_DECLARE_FINAL_TYPE (ArcpassSandbox, arcpass_sandbox, ARCPASS, SANDBOX, GObject)
 
-ArcpassSandbox *arcpass_sandbox_new (void);
+ArcpassSandbox *arcpass_sandbox_new                (void);
+/* Listens on 127.0.0.1:port (0 picks a free port). Requests are served from
+ * the thread-default main context of the caller. */
+gboolean        arcpass_sandbox_start              (ArcpassSandbox  *self,
+                                                    guint16          port,
+                                                    GError         **error);
+void            arcpass_sandbox_stop               (ArcpassSandbox  *self);
+guint16         arcpass_sandbox_get_port           (ArcpassSandbox  *self);
+/* "http://127.0.0.1:PORT" (no trailing slash). */
+const char     *arcpass_sandbox_get_url            (ArcpassSandbox  *self);
+/* The fixtures as the JSON document printed by --print-fixtures. */
+char           *arcpass_sandbox_dup_fixtures_json  (ArcpassSandbox  *self);
+/* The sandbox clock (UTC seconds); starts at real time, moved by advance. */
+gint64          arcpass_sandbox_get_now            (ArcpassSandbox  *self);
+void            arcpass_sandbox_advance_clock      (ArcpassSandbox  *self,
+                                                    gint64           seconds);
+/* Same as POST /_sandbox/fault: the next @count requests whose path starts
+ * with @path_prefix fail as @mode says ("status:500", "delay:2000",
+ * "malformed", "truncate", "close"). */
+void            arcpass_sandbox_add_fault          (ArcpassSandbox  *self,
+                                                    const char      *path_prefix,
+                                                    const char      *mode,
+                                                    guint            count);
+void            arcpass_sandbox_reset              (ArcpassSandbox  *self);
 
 G_END_DECLS
