@@ -12,6 +12,30 @@ G_BEGIN_DECLS
  *
  * One error domain for the whole application. Each value means something a
  * user can act on; the message of a #GError in this domain says what to do.
+ *
+ * - %ARCPASS_ERROR_INSECURE_PORTAL: an `http://` URL that is not loopback.
+ * - %ARCPASS_ERROR_NETWORK: could not connect, connection closed, TLS failed.
+ * - %ARCPASS_ERROR_TIMEOUT: no answer in time (also the loopback receiver).
+ * - %ARCPASS_ERROR_MALFORMED_RESPONSE: not JSON, truncated, or a member
+ *   missing or of the wrong type.
+ * - %ARCPASS_ERROR_INVALID_TOKEN: ArcGIS code 498 (invalid or expired token).
+ * - %ARCPASS_ERROR_TOKEN_REQUIRED: ArcGIS code 499.
+ * - %ARCPASS_ERROR_TOKEN_EXPIRED: e.g. "refresh_token expired", expired key.
+ * - %ARCPASS_ERROR_MISSING_PRIVILEGE: 403; the message names the privilege
+ *   when the service is known.
+ * - %ARCPASS_ERROR_INVALID_CLIENT: wrong client ID or client secret.
+ * - %ARCPASS_ERROR_REDIRECT_MISMATCH: redirect URI not registered / differs.
+ * - %ARCPASS_ERROR_STATE_MISMATCH: the redirect's `state` is missing/wrong.
+ * - %ARCPASS_ERROR_ACCESS_DENIED: the user refused (error=access_denied).
+ * - %ARCPASS_ERROR_INVALID_GRANT: bad/used authorization code, bad refresh
+ *   token, PKCE verifier mismatch.
+ * - %ARCPASS_ERROR_INVALID_CREDENTIALS: wrong username or password.
+ * - %ARCPASS_ERROR_SIGN_IN_REQUIRED: the account is kept but its tokens can
+ *   no longer be renewed; the user must sign in again.
+ * - %ARCPASS_ERROR_NO_SECRET_SERVICE: no Secret Service on the session bus;
+ *   offer a memory-only session.
+ * - %ARCPASS_ERROR_SERVICE_ERROR: any other ArcGIS error envelope.
+ * - %ARCPASS_ERROR_SERVICE_UNAVAILABLE: HTTP 5xx.
  */
 typedef enum {
   ARCPASS_ERROR_FAILED,
@@ -40,6 +64,9 @@ typedef enum {
   ARCPASS_ERROR_CANCELLED,
 } ArcpassError;
 
-GQuark arcpass_error_quark (void);
+GQuark   arcpass_error_quark          (void);
+
+/* TRUE for the two "get a new token and retry" errors (498 and 499). */
+gboolean arcpass_error_is_token_error (const GError *error);
 
 G_END_DECLS
