@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "arcpass-application.h"
+#include "arcpass-preferences-window.h"
+#include "arcpass-window.h"
+#include "arcpass-test-ui-utils.h"
+
+/* These tests present the real main window under Xvfb (see
+ * tests/arcpass-test-session) and drive it through its actions and widgets. */
+
+static ArcpassApplication *app;
+
+static ArcpassWindow *
+get_main_window (void)
+{
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (ARCPASS_IS_WINDOW (window));
+  arcpass_test_wait_for_draw (GTK_WIDGET (window));
+
+  return ARCPASS_WINDOW (window);
+}
+
+static void
+test_window_empty_state (void)
+{
+  ArcpassWindow *window = get_main_window ();
+  GtkWidget *empty, *menu_button;
+  g_autofree char *shot = NULL;
+
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Arcpass");
+
+  empty = arcpass_test_find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, "empty_page");
+  g_assert_nonnull (empty);
+  g_assert_true (gtk_widget_get_mapped (empty));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Accounts Yet");
+
+  menu_button = arcpass_test_find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON,
+                                          "primary_menu_button");
+  g_assert_nonnull (menu_button);
+  g_assert_true (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
+  g_assert_nonnull (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)));
+
+  shot = arcpass_test_save_screenshot (GTK_WIDGET (window), "main-window");
+  g_assert_true (g_file_test (shot, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+preferences_shown_cb (gpointer data)
+{
+  return arcpass_test_find_window (ARCPASS_TYPE_PREFERENCES_WINDOW) != NULL;
+}
+
+static void
+test_preferences_persist (void)
+{
+  ArcpassWindow *window = get_main_window ();
+  GSettings *settings = arcpass_application_get_settings (app);
+  GtkWindow *prefs;
+  GtkWidget *spin, *portal_row;
+  g_autofree char *url = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_true (arcpass_test_wait_until (preferences_shown_cb, NULL, 5000));
+  prefs = arcpass_test_find_window (ARCPASS_TYPE_PREFERENCES_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (prefs) == GTK_WINDOW (window));
+  arcpass_test_wait_for_draw (GTK_WIDGET (prefs));
+
+  /* The widgets show the settings... */
+  spin = arcpass_test_find_widget (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON, "clipboard_delay_spin");
+  g_assert_nonnull (spin);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 30.0);
+
+  /* ...and writes go back to GSettings. */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 45.0);
+  g_assert_cmpuint (g_settings_get_uint (settings, "clipboard-clear-delay"), ==, 45);
+
+  spin = arcpass_test_find_widget (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON, "refresh_margin_spin");
+  g_assert_nonnull (spin);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 5.0);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 10.0);
+  g_assert_cmpuint (g_settings_get_uint (settings, "refresh-margin"), ==, 600);
+
+  /* A portal URL is applied only when it is acceptable. */
+  portal_row = arcpass_test_find_widget (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW, "portal_row");
+  g_assert_nonnull (portal_row);
+  gtk_editable_set_text (GTK_EDITABLE (portal_row), "http://gis.example.com/portal");
+  g_signal_emit_by_name (portal_row, "apply");
+  url = g_settings_get_string (settings, "default-portal-url");
+  g_assert_cmpstr (url, ==, "https://www.arcgis.com");
+  g_assert_true (gtk_widget_has_css_class (portal_row, "error"));
+  g_clear_pointer (&url, g_free);
+
+  gtk_editable_set_text (GTK_EDITABLE (portal_row), "gis.example.com/portal");
+  g_signal_emit_by_name (portal_row, "apply");
+  url = g_settings_get_string (settings, "default-portal-url");
+  g_assert_cmpstr (url, ==, "https://gis.example.com/portal");
+
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (prefs), "preferences"));
+
+  gtk_window_destroy (prefs);
+  g_settings_reset (settings, "clipboard-clear-delay");
+  g_settings_reset (settings, "refresh-margin");
+  g_settings_reset (settings, "default-portal-url");
+}
+
+static gboolean
+about_shown_cb (gpointer data)
+{
+  return arcpass_test_find_window (ADW_TYPE_ABOUT_WINDOW) != NULL;
+}
+
+static void
+test_about (void)
+{
+  GtkWindow *about;
+
+  get_main_window ();
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_true (arcpass_test_wait_until (about_shown_cb, NULL, 5000));
+  about = arcpass_test_find_window (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==,
+                   GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (about), "about"));
+  gtk_window_destroy (about);
+}
+
+static void
+test_shortcuts_window (void)
+{
+  ArcpassWindow *window = get_main_window ();
+  GtkShortcutsWindow *overlay;
+
+  /* GtkApplication loads gtk/help-overlay.ui from the resource base path. */
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  arcpass_test_wait_for_draw (GTK_WIDGET (overlay));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+}
+
+static void
+test_window_narrow (void)
+{
+  ArcpassWindow *window = get_main_window ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  arcpass_test_spin (300);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "main-window-narrow"));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  app = arcpass_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+
+  g_test_add_func ("/window/empty-state", test_window_empty_state);
+  g_test_add_func ("/window/preferences", test_preferences_persist);
+  g_test_add_func ("/window/about", test_about);
+  g_test_add_func ("/window/shortcuts", test_shortcuts_window);
+  g_test_add_func ("/window/narrow", test_window_narrow);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  return ret;
+}
