@@ -20,6 +20,11 @@ typedef enum {
   ARCPASS_EXIT_SERVICE = 5,
   ARCPASS_EXIT_KEYRING = 6,
   ARCPASS_EXIT_NOT_FOUND = 7,
+  /* The portal refused what was given: invalid or expired API key, wrong
+   * client ID or secret, sign-in denied in the browser. */
+  ARCPASS_EXIT_REJECTED = 8,
+  /* Interrupted (Ctrl+C), as shells report a SIGINT: 128 + 2. */
+  ARCPASS_EXIT_CANCELLED = 130,
 } ArcpassExit;
 
 int arcpass_cli_main (int    argc,
