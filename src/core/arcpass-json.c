@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "arcpass-error.h"
+#include "arcpass-json.h"
+
+/* Remote JSON is never trusted: json-glib's own getters emit criticals
+ * (and return garbage) on a missing member or a wrong type, so every read
+ * goes through these checks and becomes a GError the user can read. */
+
+static gboolean
+fail (GError     **error,
+      const char  *member,
+      const char  *expected)
+{
+  g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+               "The server's answer is not what was expected: “%s” should be %s.",
+               member, expected);
+  return FALSE;
+}
+
+/* Returns the member's node, NULL when absent or JSON null. */
+static JsonNode *
+get_node (JsonObject *object,
+          const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL)
+    return NULL;
+
+  node = json_object_get_member (object, member);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+
+  return node;
+}
+
+static gboolean
+node_is_value_of_type (JsonNode *node,
+                       GType     type)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+JsonObject *
+arcpass_json_parse_object (const char  *data,
+                           gssize       length,
+                           GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (data == NULL || (length == 0) || (length < 0 && *data == '\0'))
+    {
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                           "The server sent an empty answer.");
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                   "The server's answer is not valid JSON (%s). It may have been cut short.",
+                   local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                           "The server's answer is JSON but not an object.");
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+const char *
+arcpass_json_object_get_string (JsonObject  *object,
+                                const char  *member,
+                                GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL || !node_is_value_of_type (node, G_TYPE_STRING))
+    {
+      fail (error, member, "a string");
+      return NULL;
+    }
+
+  return json_node_get_string (node);
+}
+
+gboolean
+arcpass_json_object_get_optional_string (JsonObject   *object,
+                                         const char   *member,
+                                         const char  **out_value,
+                                         GError      **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  *out_value = NULL;
+  if (node == NULL)
+    return TRUE;
+
+  if (!node_is_value_of_type (node, G_TYPE_STRING))
+    return fail (error, member, "a string");
+
+  *out_value = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+node_to_int (JsonNode *node,
+             gint64   *out_value)
+{
+  if (node_is_value_of_type (node, G_TYPE_INT64))
+    {
+      *out_value = json_node_get_int (node);
+      return TRUE;
+    }
+
+  if (node_is_value_of_type (node, G_TYPE_DOUBLE))
+    {
+      double d = json_node_get_double (node);
+
+      if (isfinite (d) && d == floor (d) && fabs (d) < 9.0e15)
+        {
+          *out_value = (gint64) d;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+gboolean
+arcpass_json_object_get_int (JsonObject  *object,
+                             const char  *member,
+                             gint64      *out_value,
+                             GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL || !node_to_int (node, out_value))
+    return fail (error, member, "an integer");
+
+  return TRUE;
+}
+
+gboolean
+arcpass_json_object_get_optional_int (JsonObject  *object,
+                                      const char  *member,
+                                      gint64      *inout_value,
+                                      GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL)
+    return TRUE;
+
+  if (!node_to_int (node, inout_value))
+    return fail (error, member, "an integer");
+
+  return TRUE;
+}
+
+static gboolean
+node_to_double (JsonNode *node,
+                double   *out_value)
+{
+  if (node_is_value_of_type (node, G_TYPE_DOUBLE))
+    {
+      *out_value = json_node_get_double (node);
+      return TRUE;
+    }
+
+  if (node_is_value_of_type (node, G_TYPE_INT64))
+    {
+      *out_value = (double) json_node_get_int (node);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+gboolean
+arcpass_json_object_get_double (JsonObject  *object,
+                                const char  *member,
+                                double      *out_value,
+                                GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL || !node_to_double (node, out_value))
+    return fail (error, member, "a number");
+
+  return TRUE;
+}
+
+gboolean
+arcpass_json_object_get_optional_double (JsonObject  *object,
+                                         const char  *member,
+                                         double      *inout_value,
+                                         GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL)
+    return TRUE;
+
+  if (!node_to_double (node, inout_value))
+    return fail (error, member, "a number");
+
+  return TRUE;
+}
+
+gboolean
+arcpass_json_object_get_boolean (JsonObject  *object,
+                                 const char  *member,
+                                 gboolean    *out_value,
+                                 GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL || !node_is_value_of_type (node, G_TYPE_BOOLEAN))
+    return fail (error, member, "true or false");
+
+  *out_value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
+arcpass_json_object_get_optional_boolean (JsonObject  *object,
+                                          const char  *member,
+                                          gboolean    *inout_value,
+                                          GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL)
+    return TRUE;
+
+  if (!node_is_value_of_type (node, G_TYPE_BOOLEAN))
+    return fail (error, member, "true or false");
+
+  *inout_value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+JsonObject *
+arcpass_json_object_get_object (JsonObject  *object,
+                                const char  *member,
+                                GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      fail (error, member, "an object");
+      return NULL;
+    }
+
+  return json_node_get_object (node);
+}
+
+gboolean
+arcpass_json_object_get_optional_object (JsonObject   *object,
+                                         const char   *member,
+                                         JsonObject  **out_value,
+                                         GError      **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  *out_value = NULL;
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (error, member, "an object");
+
+  *out_value = json_node_get_object (node);
+  return TRUE;
+}
+
+JsonArray *
+arcpass_json_object_get_array (JsonObject  *object,
+                               const char  *member,
+                               GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail (error, member, "an array");
+      return NULL;
+    }
+
+  return json_node_get_array (node);
+}
+
+gboolean
+arcpass_json_object_get_optional_array (JsonObject  *object,
+                                        const char  *member,
+                                        JsonArray  **out_value,
+                                        GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  *out_value = NULL;
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (error, member, "an array");
+
+  *out_value = json_node_get_array (node);
+  return TRUE;
+}
+
+char **
+arcpass_json_object_dup_strv (JsonObject  *object,
+                              const char  *member,
+                              GError     **error)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+  guint n;
+
+  array = arcpass_json_object_get_array (object, member, error);
+  if (array == NULL)
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  n = json_array_get_length (array);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!node_is_value_of_type (node, G_TYPE_STRING))
+        {
+          fail (error, member, "an array of strings");
+          return NULL;
+        }
+
+      g_strv_builder_add (builder, json_node_get_string (node));
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+char *
+arcpass_json_object_dup_string_or_number (JsonObject  *object,
+                                          const char  *member,
+                                          GError     **error)
+{
+  JsonNode *node = get_node (object, member);
+
+  if (node != NULL && node_is_value_of_type (node, G_TYPE_STRING))
+    return g_strdup (json_node_get_string (node));
+
+  if (node != NULL && node_is_value_of_type (node, G_TYPE_INT64))
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+
+  if (node != NULL && node_is_value_of_type (node, G_TYPE_DOUBLE))
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* %g keeps 10.61 as "10.61" instead of 10.6099999… */
+      return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.10g", json_node_get_double (node)));
+    }
+
+  fail (error, member, "a string or a number");
+  return NULL;
+}
+
+JsonObject *
+arcpass_json_array_get_object (JsonArray  *array,
+                               guint       index,
+                               GError    **error)
+{
+  JsonNode *node;
+
+  if (index >= json_array_get_length (array))
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                   "The server's answer is not what was expected: element %u is missing.",
+                   index);
+      return NULL;
+    }
+
+  node = json_array_get_element (array, index);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                   "The server's answer is not what was expected: element %u should be an object.",
+                   index);
+      return NULL;
+    }
+
+  return json_node_get_object (node);
+}
+
+char *
+arcpass_json_object_to_string (JsonObject *object,
+                               gboolean    pretty)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  return json_to_string (node, pretty);
+}

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "arcpass-error.h"
+#include "arcpass-loopback-receiver.h"
+#include "arcpass-secret.h"
+
+/* RFC 8252 §7.3: the browser comes back to http://127.0.0.1:PORT. Only the
+ * IPv4 loopback address is bound (not "localhost", which may resolve to
+ * another interface or to ::1 first). */
+
+#define CLOSE_PAGE \
+  "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Arcpass</title>" \
+  "<style>body{font-family:sans-serif;margin:4em auto;max-width:30em;text-align:center}</style>" \
+  "</head><body><h1>%s</h1><p>You can close this tab and return to Arcpass.</p></body></html>\n"
+
+struct _ArcpassLoopbackReceiver
+{
+  GObject parent_instance;
+
+  SoupServer *server;
+  char *path;
+  char *redirect_uri;
+  guint16 port;
+
+  GTask *task;            /* the pending wait, if any */
+  GSource *timeout_source;
+  gulong cancel_id;
+};
+
+G_DEFINE_FINAL_TYPE (ArcpassLoopbackReceiver, arcpass_loopback_receiver, G_TYPE_OBJECT)
+
+static void
+finish_wait (ArcpassLoopbackReceiver *self,
+             char                    *uri,
+             GError                  *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  if (self->timeout_source != NULL)
+    {
+      g_source_destroy (self->timeout_source);
+      g_clear_pointer (&self->timeout_source, g_source_unref);
+    }
+
+  if (task != NULL && self->cancel_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), self->cancel_id);
+      self->cancel_id = 0;
+    }
+
+  /* One-shot: stop listening, whatever the outcome (after an answer, the
+   * server stops once the page has been written: see message_finished_cb). */
+  if (uri == NULL)
+    arcpass_loopback_receiver_stop (self);
+
+  if (task == NULL)
+    {
+      arcpass_secret_free (uri);
+      g_clear_error (&error);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      arcpass_secret_free (uri);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, uri, (GDestroyNotify) arcpass_secret_free);
+}
+
+static void
+message_finished_cb (SoupServerMessage *message,
+                     gpointer           user_data)
+{
+  ArcpassLoopbackReceiver *self = user_data;
+
+  arcpass_loopback_receiver_stop (self);
+  g_object_unref (self);
+}
+
+static void
+handler_cb (SoupServer        *server,
+            SoupServerMessage *message,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  ArcpassLoopbackReceiver *self = user_data;
+  g_autofree char *page = NULL;
+  g_autofree char *uri = NULL;
+  GUri *request_uri;
+
+  if (g_strcmp0 (path, self->path) != 0 || self->task == NULL)
+    {
+      /* Browsers also ask for /favicon.ico; that is not the redirect. */
+      soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  request_uri = soup_server_message_get_uri (message);
+  uri = g_uri_to_string (request_uri);
+
+  page = g_strdup_printf (CLOSE_PAGE,
+                          (query != NULL && g_hash_table_contains (query, "error"))
+                          ? "Sign-in was not completed" : "Sign-in received");
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  /* The code must not stay in the browser's history or reach another site. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "Cache-Control", "no-store");
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "Referrer-Policy", "no-referrer");
+  soup_server_message_set_response (message, "text/html; charset=utf-8", SOUP_MEMORY_COPY,
+                                    page, strlen (page));
+
+  /* Stopping the server now would drop the page being written. */
+  g_signal_connect (message, "finished", G_CALLBACK (message_finished_cb), g_object_ref (self));
+  finish_wait (self, arcpass_secret_dup (uri), NULL);
+  explicit_bzero (uri, strlen (uri));
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  ArcpassLoopbackReceiver *self = user_data;
+
+  g_clear_pointer (&self->timeout_source, g_source_unref);
+  finish_wait (self, NULL,
+               g_error_new_literal (ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT,
+                                    "The browser did not come back in time. Start the sign-in again."));
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cancelled_idle_cb (gpointer user_data)
+{
+  ArcpassLoopbackReceiver *self = user_data;
+
+  finish_wait (self, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancelled_cb (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  ArcpassLoopbackReceiver *self = user_data;
+
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* Not from inside the signal: finish_wait disconnects the handler. */
+  g_source_set_callback (source, cancelled_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+}
+
+static void
+arcpass_loopback_receiver_dispose (GObject *object)
+{
+  ArcpassLoopbackReceiver *self = (ArcpassLoopbackReceiver *)object;
+
+  if (self->task != NULL)
+    finish_wait (self, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled"));
+
+  arcpass_loopback_receiver_stop (self);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (arcpass_loopback_receiver_parent_class)->dispose (object);
+}
+
+static void
+arcpass_loopback_receiver_finalize (GObject *object)
+{
+  ArcpassLoopbackReceiver *self = (ArcpassLoopbackReceiver *)object;
+
+  g_free (self->path);
+  g_free (self->redirect_uri);
+
+  G_OBJECT_CLASS (arcpass_loopback_receiver_parent_class)->finalize (object);
+}
+
+static void
+arcpass_loopback_receiver_class_init (ArcpassLoopbackReceiverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = arcpass_loopback_receiver_dispose;
+  object_class->finalize = arcpass_loopback_receiver_finalize;
+}
+
+static void
+arcpass_loopback_receiver_init (ArcpassLoopbackReceiver *self)
+{
+}
+
+ArcpassLoopbackReceiver *
+arcpass_loopback_receiver_new (guint16      port,
+                               const char  *path,
+                               GError     **error)
+{
+  g_autoptr(ArcpassLoopbackReceiver) self = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GSList *uris;
+
+  if (path == NULL)
+    path = ARCPASS_LOOPBACK_DEFAULT_PATH;
+
+  if (path[0] != '/')
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                   "The redirect path must start with “/” (got “%s”).", path);
+      return NULL;
+    }
+
+  self = g_object_new (ARCPASS_TYPE_LOOPBACK_RECEIVER, NULL);
+  self->path = g_strdup (path);
+  self->server = soup_server_new ("server-header", "Arcpass", NULL);
+  soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, port);
+  if (!soup_server_listen (self->server, address, 0, &local_error))
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
+                   "Could not listen on 127.0.0.1:%u for the browser's answer: %s",
+                   port, local_error->message);
+      return NULL;
+    }
+
+  uris = soup_server_get_uris (self->server);
+  if (uris != NULL)
+    self->port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  self->redirect_uri = g_strdup_printf ("http://127.0.0.1:%u%s", self->port, self->path);
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+arcpass_loopback_receiver_get_redirect_uri (ArcpassLoopbackReceiver *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_LOOPBACK_RECEIVER (self), NULL);
+  return self->redirect_uri;
+}
+
+guint16
+arcpass_loopback_receiver_get_port (ArcpassLoopbackReceiver *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_LOOPBACK_RECEIVER (self), 0);
+  return self->port;
+}
+
+void
+arcpass_loopback_receiver_wait_async (ArcpassLoopbackReceiver *self,
+                                      guint                    timeout_seconds,
+                                      GCancellable            *cancellable,
+                                      GAsyncReadyCallback      callback,
+                                      gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (ARCPASS_IS_LOOPBACK_RECEIVER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, arcpass_loopback_receiver_wait_async);
+
+  if (self->task != NULL)
+    {
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_FAILED,
+                               "Already waiting for the browser.");
+      return;
+    }
+
+  if (self->server == NULL || soup_server_get_listeners (self->server) == NULL)
+    {
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_FAILED,
+                               "The redirect receiver has stopped; start the sign-in again.");
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  self->task = g_steal_pointer (&task);
+
+  if (timeout_seconds > 0)
+    {
+      self->timeout_source = g_timeout_source_new_seconds (timeout_seconds);
+      g_source_set_callback (self->timeout_source, timeout_cb, self, NULL);
+      g_source_attach (self->timeout_source, g_main_context_get_thread_default ());
+    }
+
+  if (cancellable != NULL)
+    self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), self, NULL);
+}
+
+char *
+arcpass_loopback_receiver_wait_finish (ArcpassLoopbackReceiver  *self,
+                                       GAsyncResult             *result,
+                                       GError                  **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+arcpass_loopback_receiver_stop (ArcpassLoopbackReceiver *self)
+{
+  g_return_if_fail (ARCPASS_IS_LOOPBACK_RECEIVER (self));
+
+  /* The response to the browser has already been queued; disconnecting
+   * only stops accepting new connections. */
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+}

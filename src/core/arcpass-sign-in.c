@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "arcpass-error.h"
+#include "arcpass-json.h"
+#include "arcpass-portal.h"
+#include "arcpass-secret.h"
+#include "arcpass-sign-in.h"
+
+/* ---- Identity ------------------------------------------------------------ */
+
+typedef struct {
+  ArcpassClient *client;
+  ArcpassCredential *credential;
+  char *rest_root;
+} IdentityData;
+
+static void
+identity_data_free (IdentityData *data)
+{
+  g_clear_object (&data->client);
+  g_clear_object (&data->credential);
+  g_free (data->rest_root);
+  g_free (data);
+}
+
+static gboolean
+apply_community_self (IdentityData  *data,
+                      JsonObject    *json,
+                      GError       **error)
+{
+  ArcpassCredential *credential = data->credential;
+  const char *username;
+  const char *s = NULL;
+  g_auto(GStrv) privileges = NULL;
+
+  username = arcpass_json_object_get_string (json, "username", error);
+  if (username == NULL)
+    return FALSE;
+
+  g_object_freeze_notify (G_OBJECT (credential));
+  arcpass_credential_set_username (credential, username);
+
+  if (arcpass_json_object_get_optional_string (json, "fullName", &s, NULL) && s)
+    arcpass_credential_set_full_name (credential, s);
+  if (arcpass_json_object_get_optional_string (json, "role", &s, NULL) && s)
+    arcpass_credential_set_role (credential, s);
+  if (arcpass_json_object_get_optional_string (json, "orgId", &s, NULL) && s)
+    arcpass_credential_set_org_id (credential, s);
+  if (arcpass_json_object_get_optional_string (json, "thumbnail", &s, NULL) && s && *s)
+    {
+      g_autofree char *user = g_uri_escape_string (username, NULL, TRUE);
+      g_autofree char *thumb = g_uri_escape_string (s, NULL, TRUE);
+      g_autofree char *url = g_strdup_printf ("%s/community/users/%s/info/%s",
+                                              data->rest_root, user, thumb);
+
+      arcpass_credential_set_avatar_url (credential, url);
+    }
+  if (json_object_has_member (json, "privileges"))
+    {
+      privileges = arcpass_json_object_dup_strv (json, "privileges", error);
+      if (privileges == NULL)
+        {
+          g_object_thaw_notify (G_OBJECT (credential));
+          return FALSE;
+        }
+      arcpass_credential_set_privileges (credential, (const char * const *) privileges);
+    }
+  g_object_thaw_notify (G_OBJECT (credential));
+
+  return TRUE;
+}
+
+static void
+apply_portal_self (IdentityData *data,
+                   JsonObject   *json)
+{
+  ArcpassCredential *credential = data->credential;
+  ArcpassCredentialKind kind = arcpass_credential_get_kind (credential);
+  JsonObject *app_info = NULL;
+  JsonObject *user = NULL;
+  const char *s = NULL;
+
+  /* Everything here is optional: portals/self differs between Online and
+   * Enterprise, and between callers. */
+  if (arcpass_json_object_get_optional_string (json, "name", &s, NULL) && s)
+    arcpass_credential_set_org_name (credential, s);
+  if (arcpass_credential_get_org_id (credential) == NULL &&
+      arcpass_json_object_get_optional_string (json, "id", &s, NULL) && s)
+    arcpass_credential_set_org_id (credential, s);
+
+  if (kind == ARCPASS_CREDENTIAL_OAUTH_USER || kind == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
+    return;
+
+  if (arcpass_json_object_get_optional_object (json, "appInfo", &app_info, NULL) && app_info)
+    {
+      g_auto(GStrv) privileges = NULL;
+
+      if (json_object_has_member (app_info, "privileges"))
+        privileges = arcpass_json_object_dup_strv (app_info, "privileges", NULL);
+      if (privileges != NULL)
+        arcpass_credential_set_privileges (credential, (const char * const *) privileges);
+      if (arcpass_json_object_get_optional_string (app_info, "appTitle", &s, NULL) && s &&
+          arcpass_credential_get_full_name (credential) == NULL)
+        arcpass_credential_set_full_name (credential, s);
+      if (arcpass_json_object_get_optional_string (app_info, "appId", &s, NULL) && s &&
+          arcpass_credential_get_client_id (credential) == NULL)
+        arcpass_credential_set_client_id (credential, s);
+    }
+
+  if (arcpass_json_object_get_optional_object (json, "user", &user, NULL) && user &&
+      arcpass_json_object_get_optional_string (user, "username", &s, NULL) && s &&
+      arcpass_credential_get_username (credential) == NULL)
+    arcpass_credential_set_username (credential, s);
+}
+
+static void
+identity_portal_self_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  IdentityData *data = g_task_get_task_data (task);
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+  ArcpassCredentialKind kind = arcpass_credential_get_kind (data->credential);
+
+  json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (json == NULL)
+    {
+      /* For keys and app tokens portals/self is the only check of the
+       * token, so its failure is the answer; for users it only adds the
+       * organisation's name. */
+      if (kind == ARCPASS_CREDENTIAL_API_KEY || kind == ARCPASS_CREDENTIAL_APP_CREDENTIALS)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_debug ("portals/self failed: %s", error->message);
+    }
+  else
+    apply_portal_self (data, json);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+request_portal_self (GTask *task)
+{
+  IdentityData *data = g_task_get_task_data (task);
+  g_autofree char *url = g_strconcat (data->rest_root, "/portals/self", NULL);
+
+  arcpass_client_request_json_async (data->client, ARCPASS_SERVICE_PORTAL, url, NULL,
+                                     arcpass_credential_get_access_token (data->credential),
+                                     ARCPASS_REQUEST_NONE, g_task_get_cancellable (task),
+                                     identity_portal_self_cb, g_object_ref (task));
+}
+
+static void
+identity_community_self_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  IdentityData *data = g_task_get_task_data (task);
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (json == NULL || !apply_community_self (data, json, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  request_portal_self (task);
+}
+
+void
+arcpass_credential_fetch_identity_async (ArcpassClient       *client,
+                                         ArcpassCredential   *credential,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  IdentityData *data;
+  ArcpassCredentialKind kind;
+
+  g_return_if_fail (ARCPASS_IS_CLIENT (client));
+  g_return_if_fail (ARCPASS_IS_CREDENTIAL (credential));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, arcpass_credential_fetch_identity_async);
+
+  data = g_new0 (IdentityData, 1);
+  data->client = g_object_ref (client);
+  data->credential = g_object_ref (credential);
+  g_task_set_task_data (task, data, (GDestroyNotify) identity_data_free);
+
+  if (!arcpass_portal_normalize (arcpass_credential_get_portal_url (credential),
+                                 NULL, &data->rest_root, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  kind = arcpass_credential_get_kind (credential);
+  if (kind == ARCPASS_CREDENTIAL_OAUTH_USER || kind == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
+    {
+      g_autofree char *url = g_strconcat (data->rest_root, "/community/self", NULL);
+
+      arcpass_client_request_json_async (client, ARCPASS_SERVICE_PORTAL, url, NULL,
+                                         arcpass_credential_get_access_token (credential),
+                                         ARCPASS_REQUEST_NONE, cancellable,
+                                         identity_community_self_cb, g_steal_pointer (&task));
+    }
+  else
+    request_portal_self (task);
+}
+
+gboolean
+arcpass_credential_fetch_identity_finish (GAsyncResult  *result,
+                                          GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == arcpass_credential_fetch_identity_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Flows --------------------------------------------------------------- */
+
+typedef struct {
+  ArcpassClient *client;
+  ArcpassCredential *credential;
+  char *rest_root;
+} SignInData;
+
+static void
+sign_in_data_free (SignInData *data)
+{
+  g_clear_object (&data->client);
+  g_clear_object (&data->credential);
+  g_free (data->rest_root);
+  g_free (data);
+}
+
+static GTask *
+sign_in_task_new (ArcpassClient       *client,
+                  ArcpassCredential   *credential,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  GTask *task = g_task_new (client, cancellable, callback, user_data);
+  SignInData *data = g_new0 (SignInData, 1);
+
+  /* One tag for the four flows: they share arcpass_sign_in_finish(). */
+  g_task_set_source_tag (task, arcpass_sign_in_finish);
+  data->client = g_object_ref (client);
+  data->credential = credential;
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_data_free);
+
+  return task;
+}
+
+static void
+sign_in_identity_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SignInData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!arcpass_credential_fetch_identity_finish (result, &error))
+    {
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  arcpass_credential_update_state (data->credential, arcpass_client_get_now (data->client));
+  g_task_return_pointer (task, g_object_ref (data->credential), g_object_unref);
+}
+
+static void
+sign_in_token_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SignInData *data = g_task_get_task_data (task);
+  g_autoptr(ArcpassTokenResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* All four token calls return the same GTask shape. */
+  response = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  arcpass_credential_apply_token_response (data->credential, response);
+  arcpass_credential_fetch_identity_async (data->client, data->credential,
+                                           g_task_get_cancellable (task),
+                                           sign_in_identity_cb, g_steal_pointer (&task));
+}
+
+void
+arcpass_sign_in_with_code_async (ArcpassClient        *client,
+                                 ArcpassAuthorization *authorization,
+                                 const char           *code,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  ArcpassCredential *credential;
+  GTask *task;
+
+  g_return_if_fail (ARCPASS_IS_CLIENT (client));
+  g_return_if_fail (ARCPASS_IS_AUTHORIZATION (authorization));
+
+  credential = arcpass_credential_new (ARCPASS_CREDENTIAL_OAUTH_USER,
+                                       arcpass_authorization_get_portal_url (authorization));
+  arcpass_credential_set_client_id (credential, arcpass_authorization_get_client_id (authorization));
+  arcpass_credential_set_redirect_uri (credential, arcpass_authorization_get_redirect_uri (authorization));
+
+  task = sign_in_task_new (client, credential, cancellable, callback, user_data);
+  arcpass_oauth_exchange_code_async (client, authorization, code, cancellable,
+                                     sign_in_token_cb, task);
+}
+
+static gboolean
+normalize_or_fail (GTask       *task,
+                   const char  *portal,
+                   char       **out_portal_url,
+                   char       **out_rest_root)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!arcpass_portal_normalize (portal ? portal : ARCPASS_ONLINE_PORTAL_URL,
+                                 out_portal_url, out_rest_root, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+arcpass_sign_in_with_api_key_async (ArcpassClient       *client,
+                                    const char          *portal,
+                                    const char          *api_key,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(ArcpassSecret) key = NULL;
+  g_autofree char *portal_url = NULL;
+  SignInData *data;
+
+  g_return_if_fail (ARCPASS_IS_CLIENT (client));
+
+  task = sign_in_task_new (client, arcpass_credential_new (ARCPASS_CREDENTIAL_API_KEY, NULL),
+                           cancellable, callback, user_data);
+  data = g_task_get_task_data (task);
+
+  if (!normalize_or_fail (task, portal, &portal_url, &data->rest_root))
+    return;
+
+  /* Pasted keys often carry a newline or spaces around them. */
+  key = g_strstrip (arcpass_secret_dup (api_key ? api_key : ""));
+  if (*key == '\0' || strpbrk (key, " \t\r\n") != NULL)
+    {
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                               "Paste the API key (one line, without spaces).");
+      return;
+    }
+
+  arcpass_credential_set_portal_url (data->credential, portal_url);
+  arcpass_credential_set_access_token (data->credential, key);
+  arcpass_credential_fetch_identity_async (client, data->credential, cancellable,
+                                           sign_in_identity_cb, g_steal_pointer (&task));
+}
+
+void
+arcpass_sign_in_with_app_credentials_async (ArcpassClient       *client,
+                                            const char          *portal,
+                                            const char          *client_id,
+                                            const char          *client_secret,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *portal_url = NULL;
+  SignInData *data;
+
+  g_return_if_fail (ARCPASS_IS_CLIENT (client));
+
+  task = sign_in_task_new (client, arcpass_credential_new (ARCPASS_CREDENTIAL_APP_CREDENTIALS, NULL),
+                           cancellable, callback, user_data);
+  data = g_task_get_task_data (task);
+
+  if (!normalize_or_fail (task, portal, &portal_url, &data->rest_root))
+    return;
+
+  if (client_id == NULL || *client_id == '\0' || client_secret == NULL || *client_secret == '\0')
+    {
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                               "Enter both the client ID and the client secret.");
+      return;
+    }
+
+  arcpass_credential_set_portal_url (data->credential, portal_url);
+  arcpass_credential_set_client_id (data->credential, client_id);
+  arcpass_credential_set_client_secret (data->credential, client_secret);
+  arcpass_oauth_client_credentials_async (client, data->rest_root, client_id, client_secret, 0,
+                                          cancellable, sign_in_token_cb, g_steal_pointer (&task));
+}
+
+void
+arcpass_sign_in_with_password_async (ArcpassClient       *client,
+                                     const char          *portal,
+                                     const char          *username,
+                                     const char          *password,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *portal_url = NULL;
+  SignInData *data;
+
+  g_return_if_fail (ARCPASS_IS_CLIENT (client));
+
+  task = sign_in_task_new (client, arcpass_credential_new (ARCPASS_CREDENTIAL_GENERATE_TOKEN, NULL),
+                           cancellable, callback, user_data);
+  data = g_task_get_task_data (task);
+
+  if (!normalize_or_fail (task, portal, &portal_url, &data->rest_root))
+    return;
+
+  if (username == NULL || *username == '\0' || password == NULL || *password == '\0')
+    {
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                               "Enter both the username and the password.");
+      return;
+    }
+
+  arcpass_credential_set_portal_url (data->credential, portal_url);
+  arcpass_credential_set_username (data->credential, username);
+  /* The token is asked for two weeks, the longest generateToken allows:
+   * there is no refresh for this kind, the password is not kept. */
+  arcpass_oauth_generate_token_async (client, data->rest_root, username, password, 20160,
+                                      cancellable, sign_in_token_cb, g_steal_pointer (&task));
+}
+
+ArcpassCredential *
+arcpass_sign_in_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == arcpass_sign_in_finish, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
