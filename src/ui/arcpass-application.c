@@ -7,16 +7,30 @@
 #include "arcpass-application.h"
 #include "arcpass-preferences-window.h"
 #include "arcpass-resources.h"
+#include "arcpass-sandbox.h"
 #include "arcpass-window.h"
 
 struct _ArcpassApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication       parent_instance;
 
-  GSettings      *settings;
+  GSettings           *settings;
+  ArcpassClient       *client;
+  ArcpassAccountStore *store;
+  /* Only with --sandbox: the portal served by this process. */
+  ArcpassSandbox      *sandbox;
+  char                *sandbox_url;
 };
 
 G_DEFINE_FINAL_TYPE (ArcpassApplication, arcpass_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static ArcpassWindow *
 get_or_create_window (ArcpassApplication *self)
@@ -109,10 +123,30 @@ static int
 arcpass_application_handle_local_options (GApplication *app,
                                           GVariantDict *options)
 {
+  ArcpassApplication *self = ARCPASS_APPLICATION (app);
+
   if (g_variant_dict_contains (options, "version"))
     {
       printf ("arcpass %s\n", PACKAGE_VERSION);
       return 0;
+    }
+
+  if (g_variant_dict_contains (options, "sandbox"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The sandbox lives in this process, so this instance must not hand
+       * over to one already running without it. */
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+      self->sandbox = arcpass_sandbox_new ();
+      if (!arcpass_sandbox_start (self->sandbox, 0, &error))
+        {
+          g_printerr (_("Could not start the sandbox portal: %s\n"), error->message);
+          return 1;
+        }
+      arcpass_application_set_sandbox_url (self, arcpass_sandbox_get_url (self->sandbox));
+      g_print (_("Sandbox portal (not ArcGIS) listening on %s\n"), self->sandbox_url);
     }
 
   return -1;
@@ -133,16 +167,23 @@ arcpass_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<primary>q", NULL };
   static const char *prefs_accels[] = { "<primary>comma", NULL };
   static const char *close_accels[] = { "<primary>w", NULL };
+  static const char *add_accels[] = { "<primary>n", NULL };
 
   G_APPLICATION_CLASS (arcpass_application_parent_class)->startup (app);
 
   self->settings = g_settings_new (APP_ID);
+  self->client = g_object_ref (arcpass_client_get_default ());
+  /* The keyring; the window checks that it answers and offers a memory-only
+   * session when it does not. */
+  if (!self->store)
+    self->store = arcpass_account_store_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add-account", add_accels);
 
   gtk_window_set_default_icon_name (APP_ID);
 }
@@ -153,8 +194,42 @@ arcpass_application_dispose (GObject *object)
   ArcpassApplication *self = ARCPASS_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  if (self->sandbox)
+    arcpass_sandbox_stop (self->sandbox);
+  g_clear_object (&self->sandbox);
 
   G_OBJECT_CLASS (arcpass_application_parent_class)->dispose (object);
+}
+
+static void
+arcpass_application_finalize (GObject *object)
+{
+  ArcpassApplication *self = ARCPASS_APPLICATION (object);
+
+  g_free (self->sandbox_url);
+
+  G_OBJECT_CLASS (arcpass_application_parent_class)->finalize (object);
+}
+
+static void
+arcpass_application_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  ArcpassApplication *self = ARCPASS_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -164,6 +239,14 @@ arcpass_application_class_init (ArcpassApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = arcpass_application_dispose;
+  object_class->finalize = arcpass_application_finalize;
+  object_class->get_property = arcpass_application_get_property;
+
+  properties[PROP_ACCOUNT_STORE] =
+    g_param_spec_object ("account-store", NULL, NULL,
+                         ARCPASS_TYPE_ACCOUNT_STORE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   arcpass_register_resource ();
 
@@ -177,6 +260,8 @@ arcpass_application_init (ArcpassApplication *self)
 {
   static const GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
+    { "sandbox", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start a local sandbox portal (not ArcGIS) and sign in to it"), NULL },
     { NULL }
   };
 
@@ -204,4 +289,70 @@ arcpass_application_get_settings (ArcpassApplication *self)
   g_return_val_if_fail (ARCPASS_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+ArcpassClient *
+arcpass_application_get_client (ArcpassApplication *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_APPLICATION (self), NULL);
+
+  if (!self->client)
+    self->client = g_object_ref (arcpass_client_get_default ());
+
+  return self->client;
+}
+
+ArcpassAccountStore *
+arcpass_application_get_account_store (ArcpassApplication *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_APPLICATION (self), NULL);
+
+  if (!self->store)
+    self->store = arcpass_account_store_new ();
+
+  return self->store;
+}
+
+void
+arcpass_application_use_memory_only_store (ArcpassApplication *self)
+{
+  g_return_if_fail (ARCPASS_IS_APPLICATION (self));
+
+  if (self->store && arcpass_account_store_is_memory_only (self->store))
+    return;
+
+  /* Only ever on the user's explicit request: never a silent fallback. */
+  g_clear_object (&self->store);
+  self->store = arcpass_account_store_new_memory_only ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT_STORE]);
+}
+
+void
+arcpass_application_set_sandbox_url (ArcpassApplication *self,
+                                     const char         *url)
+{
+  g_return_if_fail (ARCPASS_IS_APPLICATION (self));
+
+  g_free (self->sandbox_url);
+  self->sandbox_url = g_strdup (url);
+}
+
+const char *
+arcpass_application_get_sandbox_url (ArcpassApplication *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_APPLICATION (self), NULL);
+
+  return self->sandbox_url;
+}
+
+ArcpassEndpoints *
+arcpass_application_dup_endpoints (ArcpassApplication *self,
+                                   const char         *portal_url)
+{
+  g_return_val_if_fail (ARCPASS_IS_APPLICATION (self), NULL);
+
+  if (self->sandbox_url && portal_url && g_str_has_prefix (portal_url, self->sandbox_url))
+    return arcpass_endpoints_new_for_sandbox (self->sandbox_url);
+
+  return arcpass_endpoints_new_default ();
 }

@@ -3,21 +3,75 @@
 
 #include <glib/gi18n.h>
 
+#include "arcpass-account-row.h"
+#include "arcpass-account-summary.h"
+#include "arcpass-add-account-page.h"
+#include "arcpass-api-key-page.h"
+#include "arcpass-app-credentials-page.h"
+#include "arcpass-browser-page.h"
+#include "arcpass-enterprise-page.h"
+#include "arcpass-oauth-page.h"
+#include "arcpass-sandbox.h"
+#include "arcpass-ui-utils.h"
 #include "arcpass-window.h"
 
 struct _ArcpassWindow
 {
-  AdwApplicationWindow  parent_instance;
+  AdwApplicationWindow       parent_instance;
 
-  GSettings            *settings;
+  GSettings                 *settings;
+  ArcpassClient             *client;
+  GCancellable              *cancellable;
+  gboolean                   accounts_loaded;
+  gboolean                   no_keyring;
+
+  /* The sign-in pages, created with the window. The two OAuth pages are
+   * created for each attempt (they hold a web view or a loopback server). */
+  ArcpassApiKeyPage         *api_key_page;
+  ArcpassAppCredentialsPage *app_credentials_page;
+  ArcpassEnterprisePage     *enterprise_page;
+  GtkWidget                 *oauth_page;
 
   /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
-  GtkStack             *main_stack;
-  AdwStatusPage        *empty_page;
+  AdwToastOverlay           *toast_overlay;
+  AdwLeaflet                *leaflet;
+  AdwWindowTitle            *sidebar_title;
+  GtkListBox                *account_list;
+  GtkListBox                *notice_list;
+  AdwActionRow              *sandbox_row;
+  AdwActionRow              *keyring_row;
+  GtkWidget                 *memory_only_button_row;
+  AdwActionRow              *memory_only_row;
+  GtkBox                    *content;
+  AdwWindowTitle            *content_title;
+  GtkButton                 *back_button;
+  GtkStack                  *content_stack;
+  AdwStatusPage             *empty_page;
+  ArcpassAddAccountPage     *chooser_page;
+  ArcpassAccountSummary     *summary_page;
 };
 
 G_DEFINE_FINAL_TYPE (ArcpassWindow, arcpass_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNTS_LOADED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static ArcpassApplication *
+get_app (ArcpassWindow *self)
+{
+  return ARCPASS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+static ArcpassAccountStore *
+get_store (ArcpassWindow *self)
+{
+  return arcpass_application_get_account_store (get_app (self));
+}
 
 static void
 restore_window_state (ArcpassWindow *self)
@@ -42,6 +96,629 @@ save_window_state (ArcpassWindow *self)
                           gtk_window_is_maximized (GTK_WINDOW (self)));
 }
 
+static const char *
+visible_page (ArcpassWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->content_stack);
+}
+
+static gboolean
+on_sign_in_page (ArcpassWindow *self)
+{
+  const char *page = visible_page (self);
+
+  return g_strcmp0 (page, "empty") != 0 &&
+         g_strcmp0 (page, "summary") != 0 &&
+         g_strcmp0 (page, "chooser") != 0;
+}
+
+static gboolean
+showing_content (ArcpassWindow *self)
+{
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "content") == 0;
+}
+
+static gboolean
+can_go_back (ArcpassWindow *self)
+{
+  if (on_sign_in_page (self))
+    return TRUE;
+  if (g_strcmp0 (visible_page (self), "chooser") == 0)
+    return TRUE;
+
+  return adw_leaflet_get_folded (self->leaflet) && showing_content (self);
+}
+
+static void
+update_title (ArcpassWindow *self)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (self->content_stack);
+  GtkStackPage *page = gtk_stack_get_page (self->content_stack, child);
+  ArcpassTokenManager *manager;
+  g_autofree char *account_title = NULL;
+
+  if (g_strcmp0 (visible_page (self), "summary") == 0 &&
+      (manager = arcpass_account_summary_get_manager (self->summary_page)))
+    {
+      account_title = arcpass_ui_dup_account_title (arcpass_token_manager_get_credential (manager));
+      adw_window_title_set_title (self->content_title, account_title);
+    }
+  else
+    {
+      adw_window_title_set_title (self->content_title, gtk_stack_page_get_title (page));
+    }
+}
+
+static void
+navigation_changed_cb (ArcpassWindow *self)
+{
+  gboolean back = can_go_back (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), back);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back", back);
+  update_title (self);
+}
+
+static void
+show_content_page (ArcpassWindow *self,
+                   const char    *name)
+{
+  GtkWidget *child;
+
+  gtk_stack_set_visible_child_name (self->content_stack, name);
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+
+  /* Keyboard users continue where the page starts, not on the button that
+   * brought them here. */
+  child = gtk_stack_get_visible_child (self->content_stack);
+  if (!g_str_equal (name, "empty") && !g_str_equal (name, "summary"))
+    gtk_widget_grab_focus (child);
+
+  navigation_changed_cb (self);
+}
+
+static ArcpassAccountRow *
+selected_row (ArcpassWindow *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->account_list);
+
+  return row ? ARCPASS_ACCOUNT_ROW (row) : NULL;
+}
+
+/* The page under the flows: the selected account, or the empty state. */
+static void
+show_base_page (ArcpassWindow *self)
+{
+  ArcpassAccountRow *row = selected_row (self);
+
+  if (row)
+    {
+      arcpass_account_summary_set_manager (self->summary_page, arcpass_account_row_get_manager (row));
+      gtk_stack_set_visible_child_name (self->content_stack, "summary");
+    }
+  else
+    {
+      arcpass_account_summary_set_manager (self->summary_page, NULL);
+      gtk_stack_set_visible_child_name (self->content_stack, "empty");
+    }
+  navigation_changed_cb (self);
+}
+
+static void
+go_back_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (widget);
+
+  if (on_sign_in_page (self))
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "chooser");
+      gtk_widget_grab_focus (GTK_WIDGET (self->chooser_page));
+      navigation_changed_cb (self);
+      return;
+    }
+
+  if (g_strcmp0 (visible_page (self), "chooser") == 0 && !adw_leaflet_get_folded (self->leaflet))
+    {
+      show_base_page (self);
+      return;
+    }
+
+  if (adw_leaflet_get_folded (self->leaflet) && showing_content (self))
+    {
+      if (g_strcmp0 (visible_page (self), "chooser") == 0)
+        show_base_page (self);
+      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+      gtk_widget_grab_focus (GTK_WIDGET (self->account_list));
+    }
+}
+
+static void
+add_account_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (widget);
+
+  show_content_page (self, "chooser");
+}
+
+static void
+update_notices (ArcpassWindow *self)
+{
+  gboolean memory_only = arcpass_account_store_is_memory_only (get_store (self));
+  gboolean sandbox = arcpass_application_get_sandbox_url (get_app (self)) != NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->keyring_row), self->no_keyring && !memory_only);
+  gtk_widget_set_visible (self->memory_only_button_row, self->no_keyring && !memory_only);
+  gtk_widget_set_visible (GTK_WIDGET (self->memory_only_row), memory_only);
+  gtk_widget_set_visible (GTK_WIDGET (self->sandbox_row), sandbox);
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_list),
+                          sandbox || memory_only || self->no_keyring);
+}
+
+static void
+use_memory_only_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (widget);
+
+  arcpass_application_use_memory_only_store (get_app (self));
+  update_notices (self);
+  arcpass_window_add_toast (self, adw_toast_new (_("Memory-only session: accounts will be forgotten when Arcpass quits")));
+}
+
+/* Checks, without bothering the user, that a restored account still works:
+ * a fresh token (refreshed if needed) and the portal answering with it. A
+ * network failure makes it "offline", a refused token "sign-in required". */
+static void
+check_portal_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ArcpassTokenManager) manager = user_data;
+  ArcpassCredential *credential = arcpass_token_manager_get_credential (manager);
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = arcpass_client_request_json_finish (ARCPASS_CLIENT (source), result, NULL, &error);
+  if (body)
+    {
+      arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_VALID);
+      arcpass_credential_update_state (credential,
+                                       arcpass_client_get_now (ARCPASS_CLIENT (source)));
+    }
+  else if (arcpass_ui_error_is_cancelled (error))
+    return;
+  else if (arcpass_error_is_token_error (error) ||
+           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_EXPIRED) ||
+           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CLIENT))
+    arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
+  else
+    arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_OFFLINE);
+}
+
+typedef struct {
+  ArcpassTokenManager *manager;
+  GCancellable        *cancellable;
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_clear_object (&data->manager);
+  g_clear_object (&data->cancellable);
+  g_free (data);
+}
+
+static void
+check_token_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CheckData *data = user_data;
+  ArcpassCredential *credential = arcpass_token_manager_get_credential (data->manager);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_url = NULL;
+  char *token;
+
+  token = arcpass_token_manager_get_token_finish (data->manager, result, &error);
+  if (!token)
+    {
+      if (!arcpass_ui_error_is_cancelled (error))
+        {
+          /* The manager has already set SIGN_IN_REQUIRED or OFFLINE when a
+           * renewal failed; a token that cannot be renewed at all ends here. */
+          if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
+              g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT) ||
+              g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE))
+            arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_OFFLINE);
+          else
+            arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
+        }
+      check_data_free (data);
+      return;
+    }
+
+  self_url = g_strconcat (arcpass_credential_get_portal_url (credential),
+                          "/sharing/rest/portals/self", NULL);
+  arcpass_client_request_json_async (arcpass_token_manager_get_client (data->manager),
+                                     ARCPASS_SERVICE_PORTAL, self_url, NULL, token,
+                                     ARCPASS_REQUEST_NONE, data->cancellable,
+                                     check_portal_cb, g_object_ref (data->manager));
+  arcpass_secret_free (token);
+  check_data_free (data);
+}
+
+static void
+check_account (ArcpassWindow       *self,
+               ArcpassTokenManager *manager)
+{
+  CheckData *data = g_new0 (CheckData, 1);
+
+  data->manager = g_object_ref (manager);
+  data->cancellable = g_object_ref (self->cancellable);
+  arcpass_token_manager_get_token_async (manager, FALSE, self->cancellable,
+                                         check_token_cb, data);
+}
+
+static ArcpassAccountRow *
+add_account_row (ArcpassWindow     *self,
+                 ArcpassCredential *credential)
+{
+  g_autoptr(ArcpassTokenManager) manager = NULL;
+  g_autoptr(ArcpassEndpoints) endpoints = NULL;
+  ArcpassAccountRow *row;
+
+  manager = arcpass_token_manager_new (self->client, credential, get_store (self));
+  endpoints = arcpass_application_dup_endpoints (get_app (self),
+                                                 arcpass_credential_get_portal_url (credential));
+  arcpass_token_manager_set_endpoints (manager, endpoints);
+
+  row = arcpass_account_row_new (manager);
+  gtk_list_box_append (self->account_list, GTK_WIDGET (row));
+
+  return row;
+}
+
+static void
+set_accounts_loaded (ArcpassWindow *self)
+{
+  self->accounts_loaded = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNTS_LOADED]);
+}
+
+static void
+list_accounts_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ArcpassWindow) self = user_data;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkListBoxRow *first;
+
+  accounts = arcpass_account_store_list_finish (ARCPASS_ACCOUNT_STORE (source), result, &error);
+  if (arcpass_ui_error_is_cancelled (error))
+    return;
+
+  if (!accounts)
+    {
+      if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NO_SECRET_SERVICE))
+        {
+          self->no_keyring = TRUE;
+          update_notices (self);
+        }
+      else
+        {
+          /* Translators: %s says why the keyring could not be read. */
+          g_autofree char *message = g_strdup_printf (_("Saved accounts could not be read: %s"),
+                                                      error->message);
+          arcpass_window_add_toast (self, adw_toast_new (message));
+        }
+      set_accounts_loaded (self);
+      return;
+    }
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      ArcpassCredential *credential = g_ptr_array_index (accounts, i);
+      ArcpassAccountRow *row = add_account_row (self, credential);
+
+      arcpass_credential_update_state (credential, arcpass_client_get_now (self->client));
+      check_account (self, arcpass_account_row_get_manager (row));
+    }
+
+  /* On a wide window, show the first account rather than an empty pane. */
+  first = gtk_list_box_get_row_at_index (self->account_list, 0);
+  if (first && !on_sign_in_page (self) && g_strcmp0 (visible_page (self), "chooser") != 0)
+    gtk_list_box_select_row (self->account_list, first);
+
+  set_accounts_loaded (self);
+}
+
+static void
+load_accounts (ArcpassWindow *self)
+{
+  arcpass_account_store_list_async (get_store (self), self->cancellable,
+                                    list_accounts_cb, g_object_ref (self));
+}
+
+static void
+account_selected_cb (ArcpassWindow *self,
+                     GtkListBoxRow *row)
+{
+  if (!row)
+    return;
+
+  arcpass_account_summary_set_manager (self->summary_page,
+                                       arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (row)));
+  gtk_stack_set_visible_child_name (self->content_stack, "summary");
+  navigation_changed_cb (self);
+}
+
+static void
+account_activated_cb (ArcpassWindow *self,
+                      GtkListBoxRow *row)
+{
+  gtk_list_box_select_row (self->account_list, row);
+  account_selected_cb (self, row);
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  navigation_changed_cb (self);
+}
+
+static void
+show_sign_in_error (ArcpassWindow *self,
+                    GtkWidget     *page,
+                    const char    *message)
+{
+  /* The flows of this window show it where the user is looking; the OAuth
+   * pages have no such place, so the toast below is what they get. */
+  if (ARCPASS_IS_API_KEY_PAGE (page))
+    arcpass_api_key_page_show_error (ARCPASS_API_KEY_PAGE (page), message);
+  else if (ARCPASS_IS_APP_CREDENTIALS_PAGE (page))
+    arcpass_app_credentials_page_show_error (ARCPASS_APP_CREDENTIALS_PAGE (page), message);
+  else if (ARCPASS_IS_ENTERPRISE_PAGE (page))
+    arcpass_enterprise_page_show_error (ARCPASS_ENTERPRISE_PAGE (page), message);
+
+  arcpass_window_add_toast (self, adw_toast_new (message));
+}
+
+typedef struct {
+  ArcpassWindow     *window;
+  GtkWidget         *page;
+  ArcpassCredential *credential;
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_clear_object (&data->window);
+  g_clear_object (&data->page);
+  g_clear_object (&data->credential);
+  g_free (data);
+}
+
+static void
+save_account_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SaveData *data = user_data;
+  ArcpassWindow *self = data->window;
+  g_autoptr(GError) error = NULL;
+  ArcpassAccountRow *row;
+
+  if (!arcpass_account_store_save_finish (ARCPASS_ACCOUNT_STORE (source), result, &error))
+    {
+      if (!arcpass_ui_error_is_cancelled (error))
+        {
+          /* Translators: %s says why the account could not be saved. */
+          g_autofree char *message = g_strdup_printf (_("The account could not be saved: %s"),
+                                                      error->message);
+
+          if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NO_SECRET_SERVICE))
+            {
+              self->no_keyring = TRUE;
+              update_notices (self);
+            }
+          show_sign_in_error (self, data->page, message);
+        }
+      save_data_free (data);
+      return;
+    }
+
+  row = add_account_row (self, data->credential);
+  gtk_list_box_select_row (self->account_list, GTK_LIST_BOX_ROW (row));
+  account_selected_cb (self, GTK_LIST_BOX_ROW (row));
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  navigation_changed_cb (self);
+
+  arcpass_window_add_toast (self, adw_toast_new (_("Account added")));
+  save_data_free (data);
+}
+
+static void
+signed_in_cb (GtkWidget         *page,
+              ArcpassCredential *credential,
+              ArcpassWindow     *self)
+{
+  SaveData *data = g_new0 (SaveData, 1);
+
+  data->window = g_object_ref (self);
+  data->page = g_object_ref (page);
+  data->credential = g_object_ref (credential);
+  arcpass_account_store_save_async (get_store (self), credential, self->cancellable,
+                                    save_account_cb, data);
+}
+
+static void
+sign_in_cancelled_cb (GtkWidget     *page,
+                      ArcpassWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, "chooser");
+  gtk_widget_grab_focus (GTK_WIDGET (self->chooser_page));
+  navigation_changed_cb (self);
+}
+
+static void
+replace_oauth_page (ArcpassWindow *self,
+                    GtkWidget     *page,
+                    const char    *name,
+                    const char    *title)
+{
+  GtkStackPage *stack_page;
+
+  if (self->oauth_page)
+    gtk_stack_remove (self->content_stack, self->oauth_page);
+  self->oauth_page = page;
+
+  stack_page = gtk_stack_add_named (self->content_stack, page, name);
+  gtk_stack_page_set_title (stack_page, title);
+  g_signal_connect_object (page, "signed-in", G_CALLBACK (signed_in_cb), self, 0);
+  g_signal_connect_object (page, "cancelled", G_CALLBACK (sign_in_cancelled_cb), self, 0);
+}
+
+static void
+open_oauth_page (ArcpassWindow *self,
+                 gboolean       in_browser,
+                 const char    *portal_url)
+{
+  const char *sandbox_url = arcpass_application_get_sandbox_url (get_app (self));
+  const char *client_id = NULL;
+
+  /* The sandbox's own OAuth app is the one that works with the sandbox portal. */
+  if (sandbox_url && (!portal_url || g_str_has_prefix (portal_url, sandbox_url)))
+    {
+      portal_url = portal_url ? portal_url : sandbox_url;
+      client_id = ARCPASS_SANDBOX_CLIENT_ID;
+    }
+
+  if (in_browser)
+    {
+      ArcpassBrowserPage *page = arcpass_browser_page_new (self->client, self->settings);
+
+      arcpass_browser_page_set_defaults (page, portal_url, client_id);
+      replace_oauth_page (self, GTK_WIDGET (page), "browser", _("Sign In in Browser"));
+      show_content_page (self, "browser");
+    }
+  else
+    {
+      ArcpassOAuthPage *page = arcpass_oauth_page_new (self->client, self->settings);
+
+      arcpass_oauth_page_set_defaults (page, portal_url, client_id);
+      replace_oauth_page (self, GTK_WIDGET (page), "oauth", _("Sign In"));
+      show_content_page (self, "oauth");
+    }
+}
+
+static void
+oauth_requested_cb (ArcpassWindow *self,
+                    const char    *portal_url)
+{
+  open_oauth_page (self, FALSE, portal_url);
+}
+
+static void
+flow_chosen_cb (ArcpassWindow *self,
+                const char    *flow)
+{
+  if (g_str_equal (flow, "oauth"))
+    {
+      open_oauth_page (self, FALSE, NULL);
+    }
+  else if (g_str_equal (flow, "browser"))
+    {
+      open_oauth_page (self, TRUE, NULL);
+    }
+  else if (g_str_equal (flow, "api-key"))
+    {
+      arcpass_api_key_page_reset (self->api_key_page);
+      show_content_page (self, "api-key");
+    }
+  else if (g_str_equal (flow, "app-credentials"))
+    {
+      arcpass_app_credentials_page_reset (self->app_credentials_page);
+      show_content_page (self, "app-credentials");
+    }
+  else if (g_str_equal (flow, "enterprise"))
+    {
+      arcpass_enterprise_page_reset (self->enterprise_page);
+      show_content_page (self, "enterprise");
+    }
+  else
+    {
+      g_warning ("Unknown sign-in flow “%s”", flow);
+    }
+}
+
+static void
+add_sign_in_page (ArcpassWindow *self,
+                  GtkWidget     *page,
+                  const char    *name,
+                  const char    *title)
+{
+  GtkStackPage *stack_page = gtk_stack_add_named (self->content_stack, page, name);
+
+  gtk_stack_page_set_title (stack_page, title);
+  g_signal_connect_object (page, "signed-in", G_CALLBACK (signed_in_cb), self, 0);
+  g_signal_connect_object (page, "cancelled", G_CALLBACK (sign_in_cancelled_cb), self, 0);
+}
+
+static void
+arcpass_window_constructed (GObject *object)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (object);
+  ArcpassApplication *app = get_app (self);
+  const char *sandbox_url;
+
+  G_OBJECT_CLASS (arcpass_window_parent_class)->constructed (object);
+
+  g_return_if_fail (ARCPASS_IS_APPLICATION (app));
+
+  self->client = g_object_ref (arcpass_application_get_client (app));
+
+  self->api_key_page = arcpass_api_key_page_new (self->client, self->settings);
+  add_sign_in_page (self, GTK_WIDGET (self->api_key_page), "api-key", _("Add API Key"));
+  self->app_credentials_page = arcpass_app_credentials_page_new (self->client, self->settings);
+  add_sign_in_page (self, GTK_WIDGET (self->app_credentials_page), "app-credentials",
+                    _("Add App Credentials"));
+  self->enterprise_page = arcpass_enterprise_page_new (self->client, self->settings);
+  add_sign_in_page (self, GTK_WIDGET (self->enterprise_page), "enterprise", _("ArcGIS Enterprise"));
+  g_signal_connect_object (self->enterprise_page, "oauth-requested",
+                           G_CALLBACK (oauth_requested_cb), self, G_CONNECT_SWAPPED);
+  arcpass_enterprise_page_set_oauth_available (self->enterprise_page, TRUE);
+
+  sandbox_url = arcpass_application_get_sandbox_url (app);
+  if (sandbox_url)
+    {
+      g_autoptr(ArcpassEndpoints) endpoints = arcpass_application_dup_endpoints (app, sandbox_url);
+      g_autofree char *subtitle = NULL;
+
+      /* Everything must say that this is not ArcGIS. */
+      adw_window_title_set_subtitle (self->sidebar_title, _("Local sandbox portal — not ArcGIS"));
+      adw_window_title_set_subtitle (self->content_title, _("Local sandbox portal — not ArcGIS"));
+      /* Translators: %s is a URL such as http://127.0.0.1:41234 */
+      subtitle = g_strdup_printf (_("Sign-ins go to a local test portal at %s, with test users and keys. Nothing here is ArcGIS."),
+                                  sandbox_url);
+      adw_action_row_set_subtitle (self->sandbox_row, subtitle);
+
+      arcpass_api_key_page_set_defaults (self->api_key_page, sandbox_url);
+      arcpass_api_key_page_set_endpoints (self->api_key_page, endpoints);
+      arcpass_app_credentials_page_set_defaults (self->app_credentials_page, sandbox_url,
+                                                 ARCPASS_SANDBOX_CLIENT_ID);
+      arcpass_enterprise_page_set_defaults (self->enterprise_page, sandbox_url);
+    }
+
+  g_signal_connect_object (app, "notify::account-store",
+                           G_CALLBACK (update_notices), self, G_CONNECT_SWAPPED);
+  update_notices (self);
+  navigation_changed_cb (self);
+  load_accounts (self);
+}
+
 static gboolean
 arcpass_window_close_request (GtkWindow *window)
 {
@@ -55,9 +732,36 @@ arcpass_window_dispose (GObject *object)
 {
   ArcpassWindow *self = ARCPASS_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ARCPASS_TYPE_WINDOW);
+  self->api_key_page = NULL;
+  self->app_credentials_page = NULL;
+  self->enterprise_page = NULL;
+  self->oauth_page = NULL;
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->client);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (arcpass_window_parent_class)->dispose (object);
+}
+
+static void
+arcpass_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNTS_LOADED:
+      g_value_set_boolean (value, self->accounts_loaded);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -67,14 +771,51 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = arcpass_window_constructed;
   object_class->dispose = arcpass_window_dispose;
+  object_class->get_property = arcpass_window_get_property;
   window_class->close_request = arcpass_window_close_request;
+
+  /* TRUE once the saved accounts have been read (or found unreadable). */
+  properties[PROP_ACCOUNTS_LOADED] =
+    g_param_spec_boolean ("accounts-loaded", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (ARCPASS_TYPE_ADD_ACCOUNT_PAGE);
+  g_type_ensure (ARCPASS_TYPE_ACCOUNT_SUMMARY);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/arcpass/Arcpass/arcpass-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, account_list);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, notice_list);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, sandbox_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, keyring_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, memory_only_button_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, memory_only_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, chooser_page);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, summary_page);
+  gtk_widget_class_bind_template_callback (widget_class, navigation_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, account_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, account_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, flow_chosen_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
+  gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.use-memory-only", NULL,
+                                   use_memory_only_action);
+
+  /* Escape goes back one step, as in GNOME's adaptive apps. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.go-back", NULL);
 }
 
 static void
@@ -83,6 +824,7 @@ arcpass_window_init (ArcpassWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
   restore_window_state (self);
 }
 
@@ -101,4 +843,12 @@ arcpass_window_add_toast (ArcpassWindow *self,
   g_return_if_fail (ARCPASS_IS_WINDOW (self));
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+gboolean
+arcpass_window_get_accounts_loaded (ArcpassWindow *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_WINDOW (self), FALSE);
+
+  return self->accounts_loaded;
 }

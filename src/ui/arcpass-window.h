@@ -13,5 +13,7 @@ G_DECLARE_FINAL_TYPE (ArcpassWindow, arcpass_window, ARCPASS, WINDOW, AdwApplica
 ArcpassWindow *arcpass_window_new         (ArcpassApplication *application);
 void           arcpass_window_add_toast   (ArcpassWindow      *self,
                                            AdwToast           *toast);
+/* TRUE once the saved accounts have been read ("notify::accounts-loaded"). */
+gboolean       arcpass_window_get_accounts_loaded (ArcpassWindow  *self);
 
 G_END_DECLS

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "arcpass-core.h"
+
+G_BEGIN_DECLS
+
+/* Small helpers shared by the account widgets of the window. */
+
+/* "ArcGIS account", "API key", … */
+const char *arcpass_ui_credential_kind_label   (ArcpassCredentialKind   kind);
+/* "Valid", "Expires soon", "Sign-in required", "Offline". */
+const char *arcpass_ui_credential_state_label  (ArcpassCredentialState  state);
+/* The CSS class of the state badge ("success", "warning", "error", "dim-label"). */
+const char *arcpass_ui_credential_state_class  (ArcpassCredentialState  state);
+/* The host (and port) of a portal URL, or the URL itself when it has none. */
+char       *arcpass_ui_dup_portal_host         (const char             *portal_url);
+/* The name a person would call the account by: full name, else username,
+ * else the core's display name. */
+char       *arcpass_ui_dup_account_title       (ArcpassCredential      *credential);
+/* "in 1 hour 5 minutes", "3 minutes ago", … relative to @now. */
+char       *arcpass_ui_format_relative         (gint64                  when,
+                                                gint64                  now);
+/* Loads the credential's avatar picture through @client (so it is logged,
+ * redacted, and sent with the token in a header) into @avatar. Keeps the
+ * initials when there is no picture or it cannot be fetched. */
+void        arcpass_ui_load_avatar             (AdwAvatar              *avatar,
+                                                ArcpassClient          *client,
+                                                ArcpassCredential      *credential,
+                                                GCancellable           *cancellable);
+/* Shows @message in a page's error label (hidden when @message is NULL). */
+void        arcpass_ui_set_error               (GtkLabel               *label,
+                                                const char             *message);
+/* Runs the core portal normaliser on the text of @row; on failure marks the
+ * row with the error style, shows the core's message in @error_label and
+ * returns NULL. */
+char       *arcpass_ui_normalize_portal_row    (AdwEntryRow            *row,
+                                                GtkLabel               *error_label);
+/* TRUE when the row has non-blank text; otherwise marks it and says @message. */
+gboolean    arcpass_ui_require_text            (AdwEntryRow            *row,
+                                                GtkLabel               *error_label,
+                                                const char             *message);
+
+/* TRUE for a cancellation, from GIO or from the core. */
+gboolean    arcpass_ui_error_is_cancelled      (const GError           *error);
+
+G_END_DECLS
