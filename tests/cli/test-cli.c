@@ -1,0 +1,1094 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+
+#include "arcpass-core.h"
+#include "arcpass-sandbox.h"
+
+#include "arcpass-cli.h"
+
+/* These tests run the real `arcpass` binary against a sandbox served by
+ * this process, on this thread's main context: while a command runs, the
+ * test iterates the context so that the sandbox answers it. The test also
+ * plays the browser of `signin --no-launch`.
+ */
+
+typedef struct {
+  ArcpassSandbox *sb;
+  char           *url;
+  SoupSession    *session;
+  GPtrArray      *secrets;  /* strings that must never appear on stderr */
+} Fixture;
+
+typedef struct {
+  int     status;
+  char   *out;
+  gsize   out_len;
+  char   *err;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+  g_free (run);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static char *
+arcpass_path (void)
+{
+  const char *root = g_getenv ("ARCPASS_BUILD_ROOT");
+
+  g_assert_nonnull (root);
+  return g_build_filename (root, "src", "arcpass", NULL);
+}
+
+static void
+async_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (!*slot)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (slot);
+}
+
+static void
+assert_no_secret (Fixture    *fixture,
+                  const char *text)
+{
+  for (guint i = 0; i < fixture->secrets->len; i++)
+    {
+      const char *secret = g_ptr_array_index (fixture->secrets, i);
+
+      if (strstr (text, secret))
+        g_error ("A secret (%.6s…) appeared where it must not: %s", secret, text);
+    }
+}
+
+static GSubprocess *
+spawn_arcpass (const char * const *args,
+               const char * const *env,
+               GSubprocessFlags    flags)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, arcpass_path ());
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  /* A GUI must never be started by these tests. */
+  g_subprocess_launcher_setenv (launcher, "ARCPASS_GUI", "/bin/false", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "ARCPASS_ACCOUNT");
+  for (guint i = 0; env && env[i]; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+static Run *
+run_env (Fixture            *fixture,
+         const char         *input,
+         const char * const *env,
+         const char * const *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GBytes) in = input ? g_bytes_new (input, strlen (input)) : NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+  Run *run = g_new0 (Run, 1);
+
+  process = spawn_arcpass (args, env,
+                           G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_communicate_async (process, in, NULL, async_cb, &slot);
+  result = wait_result (&slot);
+  g_subprocess_communicate_finish (process, result, &out, &err, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  run->out_len = g_bytes_get_size (out);
+  run->out = g_strndup (g_bytes_get_data (out, NULL), run->out_len);
+  run->err = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+
+  if (g_test_verbose ())
+    g_test_message ("arcpass %s → %d\n--- stdout\n%s--- stderr\n%s", args[0], run->status,
+                    run->out, run->err);
+  assert_no_secret (fixture, run->err);
+  return run;
+}
+
+#define RUN(fixture, input, ...) \
+  run_env (fixture, input, NULL, (const char * const[]) { __VA_ARGS__, NULL })
+#define RUN_ENV(fixture, input, env, ...) \
+  run_env (fixture, input, env, (const char * const[]) { __VA_ARGS__, NULL })
+
+/* ---- Keyring and sandbox helpers ----------------------------------------- */
+
+static GPtrArray *
+store_list (void)
+{
+  g_autoptr(ArcpassAccountStore) store = arcpass_account_store_new ();
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *accounts;
+
+  arcpass_account_store_list_async (store, NULL, async_cb, &slot);
+  result = wait_result (&slot);
+  accounts = arcpass_account_store_list_finish (store, result, &error);
+  g_assert_no_error (error);
+  return accounts;
+}
+
+static void
+store_save (ArcpassCredential *credential)
+{
+  g_autoptr(ArcpassAccountStore) store = arcpass_account_store_new ();
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  arcpass_account_store_save_async (store, credential, NULL, async_cb, &slot);
+  result = wait_result (&slot);
+  arcpass_account_store_save_finish (store, result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+store_clear (void)
+{
+  g_autoptr(ArcpassAccountStore) store = arcpass_account_store_new ();
+  g_autoptr(GPtrArray) accounts = store_list ();
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      g_autoptr(GAsyncResult) slot = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+
+      arcpass_account_store_delete_async (store,
+                                          arcpass_credential_get_id (g_ptr_array_index (accounts, i)),
+                                          NULL, async_cb, &slot);
+      result = wait_result (&slot);
+      g_assert_true (arcpass_account_store_delete_finish (store, result, NULL));
+    }
+}
+
+static ArcpassCredential *
+store_find (const char *username)
+{
+  g_autoptr(GPtrArray) accounts = store_list ();
+
+  for (guint i = 0; i < accounts->len; i++)
+    if (g_strcmp0 (arcpass_credential_get_username (g_ptr_array_index (accounts, i)),
+                   username) == 0)
+      return g_object_ref (g_ptr_array_index (accounts, i));
+  return NULL;
+}
+
+static SoupMessage *
+http (Fixture    *fixture,
+      const char *method,
+      const char *url,
+      const char *form,
+      GBytes    **out_body)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  g_assert_nonnull (msg);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  if (form)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (form, strlen (form));
+
+      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded",
+                                                request);
+    }
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    async_cb, &slot);
+  result = wait_result (&slot);
+  body = soup_session_send_and_read_finish (fixture->session, result, &error);
+  g_assert_no_error (error);
+  if (out_body)
+    *out_body = g_steal_pointer (&body);
+  return g_steal_pointer (&msg);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+sandbox_post (Fixture    *fixture,
+              const char *path,
+              const char *form)
+{
+  g_autofree char *url = g_strconcat (fixture->url, path, NULL);
+  g_autoptr(SoupMessage) msg = http (fixture, "POST", url, form, NULL);
+
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+static void
+sandbox_clear_log (Fixture *fixture)
+{
+  g_autofree char *url = g_strconcat (fixture->url, "/_sandbox/log", NULL);
+  g_autoptr(SoupMessage) msg = http (fixture, "DELETE", url, NULL, NULL);
+
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+/* The paths the sandbox served since the last clear, one per line. */
+static char *
+sandbox_log_paths (Fixture *fixture)
+{
+  g_autofree char *url = g_strconcat (fixture->url, "/_sandbox/log", NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(SoupMessage) msg = http (fixture, "GET", url, NULL, &body);
+  g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_autoptr(JsonNode) root = parse_json (text);
+  JsonArray *entries = json_object_get_array_member (json_node_get_object (root), "entries");
+  GString *paths = g_string_new (NULL);
+
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+      const char *path = json_object_get_string_member (entry, "path");
+
+      /* The log's own requests are not the CLI's. */
+      if (!g_str_has_prefix (path, "/_sandbox"))
+        g_string_append_printf (paths, "%s\n", path);
+    }
+  return g_string_free (paths, FALSE);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->sb = arcpass_sandbox_new ();
+  arcpass_sandbox_start (fixture->sb, 0, &error);
+  g_assert_no_error (error);
+  fixture->url = g_strdup (arcpass_sandbox_get_url (fixture->sb));
+  fixture->session = soup_session_new ();
+  fixture->secrets = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_KEY_FULL));
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_KEY_BASEMAPS));
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_KEY_EXPIRED));
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_KEY_LEGACY));
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_CLIENT_SECRET));
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_PUBLISHER_PASSWORD));
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_USER_PASSWORD));
+  store_clear ();
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  store_clear ();
+  arcpass_sandbox_stop (fixture->sb);
+  g_clear_object (&fixture->sb);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->url, g_free);
+  g_clear_pointer (&fixture->secrets, g_ptr_array_unref);
+}
+
+static void
+add_api_key (Fixture    *fixture,
+             const char *key,
+             const char *name)
+{
+  g_autofree char *input = g_strconcat (key, "\n", NULL);
+  g_autoptr(Run) run = RUN (fixture, input, "apikey", "add", "--portal", fixture->url,
+                            "--name", name);
+
+  g_assert_cmpint (run->status, ==, ARCPASS_EXIT_OK);
+  g_assert_null (strstr (run->out, key));
+}
+
+/* ---- Browser ------------------------------------------------------------- */
+
+/* Reads stderr of a running `signin --no-launch` until the sign-in link. */
+static char *
+read_signin_url (GSubprocess *process)
+{
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+
+  for (;;)
+    {
+      g_autoptr(GAsyncResult) slot = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = NULL;
+
+      g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, async_cb, &slot);
+      result = wait_result (&slot);
+      line = g_data_input_stream_read_line_finish_utf8 (in, result, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_strstrip (line);
+      if (g_str_has_prefix (line, "http://") || g_str_has_prefix (line, "https://"))
+        return g_steal_pointer (&line);
+    }
+}
+
+static char *
+find_hidden_state (const char *html)
+{
+  const char *marker = "name=\"oauth_state\" value=\"";
+  const char *start = strstr (html, marker);
+  const char *end;
+
+  g_assert_nonnull (start);
+  start += strlen (marker);
+  end = strchr (start, '"');
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
+/* Does what a user does in the browser: opens the link, fills the sign-in
+ * form, and follows the redirect to the loopback receiver. */
+static void
+act_as_browser (Fixture    *fixture,
+                const char *authorize_url,
+                gboolean    cancel)
+{
+  g_autoptr(GBytes) page = NULL;
+  g_autoptr(SoupMessage) get = http (fixture, "GET", authorize_url, NULL, &page);
+  g_autofree char *html = g_strndup (g_bytes_get_data (page, NULL), g_bytes_get_size (page));
+  g_autofree char *state = find_hidden_state (html);
+  g_autoptr(GUri) base = g_uri_parse (authorize_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) action = g_uri_parse_relative (base, "signin", G_URI_FLAGS_NONE, NULL);
+  g_autofree char *action_url = g_uri_to_string (action);
+  g_autofree char *form = NULL;
+  g_autoptr(SoupMessage) post = NULL;
+  g_autoptr(SoupMessage) back = NULL;
+  const char *location;
+
+  g_assert_cmpuint (soup_message_get_status (get), ==, 200);
+  if (cancel)
+    form = soup_form_encode ("oauth_state", state, "cancel", "true", NULL);
+  else
+    form = soup_form_encode ("oauth_state", state,
+                             "username", ARCPASS_SANDBOX_PUBLISHER_USERNAME,
+                             "password", ARCPASS_SANDBOX_PUBLISHER_PASSWORD,
+                             "authorize", "true", NULL);
+  post = http (fixture, "POST", action_url, form, NULL);
+  g_assert_cmpuint (soup_message_get_status (post), ==, 302);
+  location = soup_message_headers_get_one (soup_message_get_response_headers (post), "Location");
+  g_assert_true (g_str_has_prefix (location, "http://127.0.0.1:"));
+
+  back = http (fixture, "GET", location, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (back), ==, 200);
+}
+
+static Run *
+finish_process (Fixture     *fixture,
+                GSubprocess *process)
+{
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  Run *run = g_new0 (Run, 1);
+
+  g_subprocess_communicate_async (process, NULL, NULL, async_cb, &slot);
+  result = wait_result (&slot);
+  g_subprocess_communicate_finish (process, result, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  run->out = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  run->err = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  assert_no_secret (fixture, run->err);
+  return run;
+}
+
+static Run *
+sign_in_through_browser (Fixture            *fixture,
+                         const char * const *args,
+                         gboolean            cancel)
+{
+  g_autoptr(GSubprocess) process = spawn_arcpass (args, NULL,
+                                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                  G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autofree char *url = read_signin_url (process);
+
+  g_assert_true (strstr (url, "/oauth2/authorize?") != NULL);
+  g_assert_true (strstr (url, "code_challenge_method=S256") != NULL);
+  act_as_browser (fixture, url, cancel);
+  return finish_process (fixture, process);
+}
+
+/* ---- Tests --------------------------------------------------------------- */
+
+static void
+test_help_and_usage (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char * const verbs[] = { "accounts", "token", "signin", "apikey", "appcred", "geocode",
+                                 "reverse", "tile", "signout", NULL };
+  g_autoptr(Run) help = RUN (fixture, NULL, "--help");
+  g_autoptr(Run) version = RUN (fixture, NULL, "--version");
+  g_autoptr(Run) unknown = RUN (fixture, NULL, "frobnicate");
+  g_autoptr(Run) bad_option = RUN (fixture, NULL, "token", "--frobnicate");
+  g_autoptr(Run) bad_format = RUN (fixture, NULL, "token", "--format", "xml");
+  g_autoptr(Run) extra = RUN (fixture, NULL, "accounts", "extra");
+  g_autoptr(Run) both = RUN (fixture, NULL, "--sandbox", "accounts", "--portal", fixture->url);
+  g_autoptr(Run) no_client = RUN (fixture, NULL, "signin", "--portal", fixture->url);
+  g_autoptr(Run) apikey_no_add = RUN (fixture, NULL, "apikey", "--portal", fixture->url);
+  g_autoptr(Run) insecure = RUN (fixture, NULL, "accounts", "--portal", "http://example.com");
+
+  g_assert_cmpint (help->status, ==, ARCPASS_EXIT_OK);
+  for (guint i = 0; verbs[i]; i++)
+    {
+      g_autoptr(Run) verb_help = RUN (fixture, NULL, verbs[i], "--help");
+
+      g_assert_nonnull (strstr (help->out, verbs[i]));
+      g_assert_cmpint (verb_help->status, ==, ARCPASS_EXIT_OK);
+      g_assert_nonnull (strstr (verb_help->out, "Usage:"));
+      g_assert_nonnull (strstr (verb_help->out, verbs[i]));
+      g_assert_nonnull (strstr (verb_help->out, "--sandbox"));
+    }
+  g_assert_nonnull (strstr (help->out, "Exit status"));
+  g_assert_nonnull (strstr (help->out, "Sandbox accounts"));
+
+  g_assert_cmpint (version->status, ==, ARCPASS_EXIT_OK);
+  g_assert_true (g_str_has_prefix (version->out, "arcpass "));
+
+  g_assert_cmpint (unknown->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_nonnull (strstr (unknown->err, "frobnicate"));
+  g_assert_cmpstr (unknown->out, ==, "");
+  g_assert_cmpint (bad_option->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_nonnull (strstr (bad_option->err, "--frobnicate"));
+  g_assert_cmpint (bad_format->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_cmpint (extra->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_cmpint (both->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_cmpint (no_client->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_nonnull (strstr (no_client->err, "--client-id"));
+  g_assert_cmpint (apikey_no_add->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_cmpint (insecure->status, ==, ARCPASS_EXIT_USAGE);
+}
+
+static void
+test_no_account (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(Run) token = RUN (fixture, NULL, "token", "--portal", fixture->url);
+  g_autoptr(Run) accounts = RUN (fixture, NULL, "accounts");
+  g_autoptr(Run) json = RUN (fixture, NULL, "accounts", "--json");
+  g_autoptr(Run) signout = RUN (fixture, NULL, "signout");
+
+  g_assert_cmpint (token->status, ==, ARCPASS_EXIT_SIGN_IN_REQUIRED);
+  g_assert_cmpstr (token->out, ==, "");
+  g_assert_nonnull (strstr (token->err, "arcpass signin"));
+  g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (accounts->out, ==, "");
+  g_assert_cmpint (json->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (g_strstrip (json->out), ==, "[ ]");
+  g_assert_cmpint (signout->status, ==, ARCPASS_EXIT_SIGN_IN_REQUIRED);
+}
+
+static void
+test_apikey_and_token (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(Run) add = NULL;
+  g_autoptr(Run) accounts = NULL;
+  g_autoptr(Run) json = NULL;
+  g_autoptr(Run) raw = NULL;
+  g_autoptr(Run) header = NULL;
+  g_autoptr(Run) env = NULL;
+  g_autoptr(Run) curl = NULL;
+  g_autoptr(Run) token_json = NULL;
+  g_autoptr(Run) again = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) token_node = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autofree char *paths = NULL;
+  g_autofree char *expected = NULL;
+  JsonObject *account;
+  JsonObject *token_object;
+
+  add = RUN (fixture, ARCPASS_SANDBOX_KEY_FULL "\n", "apikey", "add", "--portal", fixture->url,
+             "--name", "full");
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (add->out, "Geocoding"));
+  g_assert_nonnull (strstr (add->out, "works"));
+  g_assert_nonnull (strstr (add->out, "“full”"));
+  g_assert_null (strstr (add->out, ARCPASS_SANDBOX_KEY_FULL));
+
+  /* Adding the same key again replaces it rather than adding a twin. */
+  again = RUN (fixture, ARCPASS_SANDBOX_KEY_FULL "\n", "apikey", "add", "--portal", fixture->url);
+  g_assert_cmpint (again->status, ==, ARCPASS_EXIT_OK);
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 1);
+  g_assert_cmpstr (arcpass_credential_get_id (g_ptr_array_index (saved, 0)), ==, "full");
+
+  accounts = RUN (fixture, NULL, "accounts");
+  g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_OK);
+  g_assert_true (g_str_has_prefix (accounts->out, "ACCOUNT"));
+  g_assert_nonnull (strstr (accounts->out, "full"));
+  g_assert_nonnull (strstr (accounts->out, "API key"));
+  g_assert_null (strstr (accounts->out, ARCPASS_SANDBOX_KEY_FULL));
+
+  json = RUN (fixture, NULL, "accounts", "--json", "--portal", fixture->url);
+  g_assert_cmpint (json->status, ==, ARCPASS_EXIT_OK);
+  g_assert_null (strstr (json->out, ARCPASS_SANDBOX_KEY_FULL));
+  list = parse_json (json->out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+  account = json_array_get_object_element (json_node_get_array (list), 0);
+  g_assert_cmpstr (json_object_get_string_member (account, "name"), ==, "full");
+  g_assert_cmpstr (json_object_get_string_member (account, "kind"), ==, "api-key");
+  g_assert_cmpstr (json_object_get_string_member (account, "portal"), ==, fixture->url);
+
+  /* A valid token is printed from the keyring alone: no request at all. */
+  sandbox_clear_log (fixture);
+  raw = RUN (fixture, NULL, "token", "--portal", fixture->url);
+  header = RUN (fixture, NULL, "token", "--account", "full", "--format", "header");
+  env = RUN (fixture, NULL, "token", "--format", "env");
+  curl = RUN (fixture, NULL, "token", "--format=curl");
+  token_json = RUN (fixture, NULL, "token", "-f", "json");
+  paths = sandbox_log_paths (fixture);
+  g_assert_cmpstr (paths, ==, "");
+
+  g_assert_cmpint (raw->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (raw->out, ==, ARCPASS_SANDBOX_KEY_FULL "\n");
+  g_assert_cmpstr (raw->err, ==, "");
+  g_assert_cmpint (header->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (header->out, ==, "X-Esri-Authorization: Bearer " ARCPASS_SANDBOX_KEY_FULL "\n");
+  g_assert_cmpint (env->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (env->out, ==, "export ARCGIS_TOKEN='" ARCPASS_SANDBOX_KEY_FULL "'\n");
+  g_assert_cmpint (curl->status, ==, ARCPASS_EXIT_OK);
+  expected = g_strdup_printf ("curl -H 'X-Esri-Authorization: Bearer %s' '%s/sharing/rest/portals/self?f=json'\n",
+                              ARCPASS_SANDBOX_KEY_FULL, fixture->url);
+  g_assert_cmpstr (curl->out, ==, expected);
+  g_assert_cmpint (token_json->status, ==, ARCPASS_EXIT_OK);
+  token_node = parse_json (token_json->out);
+  token_object = json_node_get_object (token_node);
+  g_assert_cmpstr (json_object_get_string_member (token_object, "access_token"), ==,
+                   ARCPASS_SANDBOX_KEY_FULL);
+  g_assert_true (json_object_has_member (token_object, "expires_at"));
+  g_assert_true (json_object_has_member (token_object, "expires_at_iso"));
+  if (!json_object_get_null_member (token_object, "expires_at"))
+    {
+      gint64 expires = json_object_get_int_member (token_object, "expires_at");
+      g_autoptr(GDateTime) iso = g_date_time_new_from_iso8601 (
+        json_object_get_string_member (token_object, "expires_at_iso"), NULL);
+
+      g_assert_nonnull (iso);
+      g_assert_cmpint (g_date_time_to_unix (iso), ==, expires);
+    }
+}
+
+static void
+test_apikey_rejected (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(Run) expired = RUN (fixture, ARCPASS_SANDBOX_KEY_EXPIRED "\n", "apikey", "add",
+                                "--portal", fixture->url);
+  g_autoptr(Run) invalid = RUN (fixture, "AAPTnotARealKey0000000000000000\n", "apikey", "add",
+                                "--portal", fixture->url);
+  g_autoptr(Run) empty = RUN (fixture, "", "apikey", "add", "--portal", fixture->url);
+  g_autoptr(Run) bad_name = RUN (fixture, ARCPASS_SANDBOX_KEY_FULL "\n", "apikey", "add",
+                                 "--portal", fixture->url, "--name", "");
+  g_autoptr(GPtrArray) saved = store_list ();
+
+  g_assert_cmpint (expired->status, ==, ARCPASS_EXIT_REJECTED);
+  g_assert_cmpint (invalid->status, ==, ARCPASS_EXIT_REJECTED);
+  g_assert_null (strstr (invalid->err, "AAPTnotARealKey"));
+  g_assert_cmpint (empty->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_cmpint (bad_name->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_cmpuint (saved->len, ==, 0);
+}
+
+static void
+test_services (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("arcpass-cli-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "tile.png", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr(Run) geocode = NULL;
+  g_autoptr(Run) geocode_json = NULL;
+  g_autoptr(Run) nomatch = NULL;
+  g_autoptr(Run) reverse = NULL;
+  g_autoptr(Run) reverse_json = NULL;
+  g_autoptr(Run) ocean = NULL;
+  g_autoptr(Run) bad_lat = NULL;
+  g_autoptr(Run) tile = NULL;
+  g_autoptr(Run) tile_stdout = NULL;
+  g_autoptr(Run) tile_no_output = NULL;
+  g_autoptr(Run) tile_bad_zoom = NULL;
+  g_autoptr(Run) tile_unwritable = NULL;
+  g_autoptr(Run) no_privilege = NULL;
+  g_autoptr(Run) server_error = NULL;
+  g_autoptr(JsonNode) candidates = NULL;
+
+  add_api_key (fixture, ARCPASS_SANDBOX_KEY_FULL, "full");
+
+  geocode = RUN (fixture, NULL, "geocode", "--portal", fixture->url, "380 New York St,",
+                 "Redlands");
+  g_assert_cmpint (geocode->status, ==, ARCPASS_EXIT_OK);
+  g_assert_true (g_str_has_prefix (geocode->out, "SCORE"));
+  g_assert_nonnull (strstr (geocode->out, "Redlands"));
+
+  geocode_json = RUN (fixture, NULL, "geocode", "--json", "--account", "full", "Redlands");
+  g_assert_cmpint (geocode_json->status, ==, ARCPASS_EXIT_OK);
+  candidates = parse_json (geocode_json->out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (candidates)), >, 0);
+  g_assert_true (json_object_has_member (json_array_get_object_element (json_node_get_array (candidates), 0),
+                                         "score"));
+
+  nomatch = RUN (fixture, NULL, "geocode", "Qxzzyplughville");
+  g_assert_cmpint (nomatch->status, ==, ARCPASS_EXIT_NOT_FOUND);
+
+  /* Negative numbers are coordinates, not options. */
+  reverse = RUN (fixture, NULL, "reverse", "-117.1957", "34.0564");
+  g_assert_cmpint (reverse->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (reverse->out, "Redlands"));
+  reverse_json = RUN (fixture, NULL, "reverse", "--json", "--", "-117.1957", "34.0564");
+  g_assert_cmpint (reverse_json->status, ==, ARCPASS_EXIT_OK);
+  g_clear_pointer (&candidates, json_node_unref);
+  candidates = parse_json (reverse_json->out);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (candidates));
+  ocean = RUN (fixture, NULL, "reverse", "-30", "0");
+  g_assert_cmpint (ocean->status, ==, ARCPASS_EXIT_NOT_FOUND);
+  bad_lat = RUN (fixture, NULL, "reverse", "10", "95");
+  g_assert_cmpint (bad_lat->status, ==, ARCPASS_EXIT_USAGE);
+
+  tile = RUN (fixture, NULL, "tile", "arcgis/navigation", "3", "2", "1", "-o", png);
+  g_assert_cmpint (tile->status, ==, ARCPASS_EXIT_OK);
+  g_assert_true (g_file_get_contents (png, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 8);
+  g_assert_cmpint (memcmp (contents, "\x89PNG", 4), ==, 0);
+  g_assert_nonnull (strstr (tile->out, "512×512"));
+
+  tile_stdout = RUN (fixture, NULL, "tile", "arcgis/navigation", "0", "0", "0", "-o", "-");
+  g_assert_cmpint (tile_stdout->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpuint (tile_stdout->out_len, >, 8);
+  g_assert_cmpint (memcmp (tile_stdout->out, "\x89PNG", 4), ==, 0);
+
+  tile_no_output = RUN (fixture, NULL, "tile", "arcgis/navigation", "3", "2", "1");
+  g_assert_cmpint (tile_no_output->status, ==, ARCPASS_EXIT_USAGE);
+  tile_bad_zoom = RUN (fixture, NULL, "tile", "arcgis/navigation", "1", "2", "0", "-o", png);
+  g_assert_cmpint (tile_bad_zoom->status, ==, ARCPASS_EXIT_USAGE);
+  tile_unwritable = RUN (fixture, NULL, "tile", "arcgis/navigation", "0", "0", "0",
+                         "-o", "/nonexistent-dir/tile.png");
+  g_assert_cmpint (tile_unwritable->status, ==, ARCPASS_EXIT_FAILURE);
+
+  /* A key without the geocode privilege: the service refuses, by name. */
+  add_api_key (fixture, ARCPASS_SANDBOX_KEY_BASEMAPS, "basemaps");
+  no_privilege = RUN (fixture, NULL, "geocode", "--account", "basemaps", "Redlands");
+  g_assert_cmpint (no_privilege->status, ==, ARCPASS_EXIT_SERVICE);
+  g_assert_nonnull (strstr (no_privilege->err, "premium:user:geocode"));
+
+  sandbox_post (fixture, "/_sandbox/fault",
+                "path=/arcgis/rest/services/World/GeocodeServer&mode=status:500&count=10");
+  server_error = RUN (fixture, NULL, "geocode", "--account", "full", "Redlands");
+  g_assert_cmpint (server_error->status, ==, ARCPASS_EXIT_SERVICE);
+
+  g_unlink (png);
+  g_rmdir (dir);
+}
+
+static void
+test_network_error (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *closed_url = NULL;
+  g_autoptr(Run) add = NULL;
+  g_autoptr(Run) geocode = NULL;
+
+  /* A port that was free a moment ago and where nothing listens. */
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  closed_url = g_strdup_printf ("http://127.0.0.1:%u",
+                                g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  add = RUN (fixture, ARCPASS_SANDBOX_KEY_FULL "\n", "apikey", "add", "--portal", closed_url);
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_NETWORK);
+
+  add_api_key (fixture, ARCPASS_SANDBOX_KEY_FULL, "full");
+  sandbox_post (fixture, "/_sandbox/fault",
+                "path=/arcgis/rest/services/World/GeocodeServer&mode=close&count=10");
+  geocode = RUN (fixture, NULL, "geocode", "Redlands");
+  g_assert_cmpint (geocode->status, ==, ARCPASS_EXIT_NETWORK);
+}
+
+static void
+test_accounts_selection (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char * const env[] = { "ARCPASS_ACCOUNT", "legacy", NULL };
+  g_autoptr(Run) ambiguous = NULL;
+  g_autoptr(Run) missing = NULL;
+  g_autoptr(Run) from_env = NULL;
+  g_autoptr(Run) by_name = NULL;
+  g_autoptr(Run) signout = NULL;
+  g_autoptr(Run) accounts = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+
+  add_api_key (fixture, ARCPASS_SANDBOX_KEY_FULL, "full");
+  add_api_key (fixture, ARCPASS_SANDBOX_KEY_LEGACY, "legacy");
+
+  ambiguous = RUN (fixture, NULL, "token");
+  g_assert_cmpint (ambiguous->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_nonnull (strstr (ambiguous->err, "full"));
+  g_assert_nonnull (strstr (ambiguous->err, "legacy"));
+  g_assert_cmpstr (ambiguous->out, ==, "");
+
+  missing = RUN (fixture, NULL, "token", "--account", "nobody");
+  g_assert_cmpint (missing->status, ==, ARCPASS_EXIT_NOT_FOUND);
+
+  from_env = RUN_ENV (fixture, NULL, env, "token");
+  g_assert_cmpint (from_env->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (from_env->out, ==, ARCPASS_SANDBOX_KEY_LEGACY "\n");
+
+  by_name = RUN (fixture, NULL, "--account", "full", "token");
+  g_assert_cmpint (by_name->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (by_name->out, ==, ARCPASS_SANDBOX_KEY_FULL "\n");
+
+  accounts = RUN (fixture, NULL, "accounts");
+  g_assert_nonnull (strstr (accounts->out, "legacy"));
+  g_assert_nonnull (strstr (accounts->out, "no expiry"));
+
+  signout = RUN (fixture, NULL, "signout", "--account", "legacy");
+  g_assert_cmpint (signout->status, ==, ARCPASS_EXIT_OK);
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 1);
+}
+
+static void
+test_appcred (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(Run) add = NULL;
+  g_autoptr(Run) wrong = NULL;
+  g_autoptr(Run) no_client = NULL;
+  g_autoptr(Run) token = NULL;
+  g_autoptr(Run) accounts = NULL;
+
+  wrong = RUN (fixture, "not-the-secret\n", "appcred", "add", "--portal", fixture->url,
+               "--client-id", ARCPASS_SANDBOX_CLIENT_ID);
+  g_assert_cmpint (wrong->status, ==, ARCPASS_EXIT_REJECTED);
+  g_assert_null (strstr (wrong->err, "not-the-secret"));
+
+  no_client = RUN (fixture, ARCPASS_SANDBOX_CLIENT_SECRET "\n", "appcred", "add",
+                   "--portal", fixture->url);
+  g_assert_cmpint (no_client->status, ==, ARCPASS_EXIT_USAGE);
+
+  add = RUN (fixture, ARCPASS_SANDBOX_CLIENT_SECRET "\n", "appcred", "add",
+             "--portal", fixture->url, "--client-id", ARCPASS_SANDBOX_CLIENT_ID,
+             "--name", "app");
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_OK);
+  g_assert_null (strstr (add->out, ARCPASS_SANDBOX_CLIENT_SECRET));
+  g_assert_nonnull (strstr (add->out, "works"));
+
+  token = RUN (fixture, NULL, "token", "--account", "app");
+  g_assert_cmpint (token->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpuint (strlen (token->out), >, 10);
+  g_assert_null (strstr (token->out, ARCPASS_SANDBOX_CLIENT_SECRET));
+
+  accounts = RUN (fixture, NULL, "accounts");
+  g_assert_nonnull (strstr (accounts->out, "App credentials"));
+  g_assert_nonnull (strstr (accounts->out, "in "));
+}
+
+static void
+test_signin (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const char * const args[] = { "signin", "--portal", fixture->url, "--client-id",
+                                ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", NULL };
+  g_autoptr(Run) signin = NULL;
+  g_autoptr(Run) again = NULL;
+  g_autoptr(Run) token = NULL;
+  g_autoptr(Run) refreshed = NULL;
+  g_autoptr(Run) accounts = NULL;
+  g_autoptr(Run) signout = NULL;
+  g_autoptr(ArcpassCredential) credential = NULL;
+  g_autoptr(ArcpassCredential) after = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autofree char *paths = NULL;
+  g_autofree char *old_token = NULL;
+
+  signin = sign_in_through_browser (fixture, args, FALSE);
+  g_assert_cmpint (signin->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (signin->out, "Ada Lovelace"));
+
+  credential = store_find (ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+  g_assert_nonnull (credential);
+  g_assert_cmpint (arcpass_credential_get_kind (credential), ==, ARCPASS_CREDENTIAL_OAUTH_USER);
+  g_ptr_array_add (fixture->secrets, g_strdup (arcpass_credential_get_refresh_token (credential)));
+  g_assert_null (strstr (signin->out, arcpass_credential_get_access_token (credential)));
+  g_assert_null (strstr (signin->err, arcpass_credential_get_access_token (credential)));
+
+  /* A valid token needs no network. */
+  sandbox_clear_log (fixture);
+  token = RUN (fixture, NULL, "token", "--account", ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+  g_assert_cmpint (token->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (g_strstrip (token->out), ==, arcpass_credential_get_access_token (credential));
+  paths = sandbox_log_paths (fixture);
+  g_assert_cmpstr (paths, ==, "");
+  g_clear_pointer (&paths, g_free);
+
+  /* An expired access token is renewed with the refresh token and saved. */
+  old_token = g_strdup (arcpass_credential_get_access_token (credential));
+  arcpass_credential_set_access_expires (credential, g_get_real_time () / G_USEC_PER_SEC - 60);
+  store_save (credential);
+  refreshed = RUN (fixture, NULL, "token", "--format", "json");
+  g_assert_cmpint (refreshed->status, ==, ARCPASS_EXIT_OK);
+  g_assert_null (strstr (refreshed->out, old_token));
+  paths = sandbox_log_paths (fixture);
+  g_assert_nonnull (strstr (paths, "/oauth2/token"));
+  after = store_find (ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+  g_assert_cmpstr (arcpass_credential_get_access_token (after), !=, old_token);
+  g_assert_nonnull (strstr (refreshed->out, arcpass_credential_get_access_token (after)));
+  g_assert_cmpint (arcpass_credential_get_access_expires (after), >,
+                   g_get_real_time () / G_USEC_PER_SEC);
+
+  /* Signing in again as the same user replaces the account. */
+  again = sign_in_through_browser (fixture, args, FALSE);
+  g_assert_cmpint (again->status, ==, ARCPASS_EXIT_OK);
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 1);
+
+  accounts = RUN (fixture, NULL, "accounts");
+  g_assert_nonnull (strstr (accounts->out, "ada.lovelace"));
+  g_assert_nonnull (strstr (accounts->out, "OAuth user"));
+
+  sandbox_clear_log (fixture);
+  signout = RUN (fixture, NULL, "signout");
+  g_assert_cmpint (signout->status, ==, ARCPASS_EXIT_OK);
+  g_clear_pointer (&paths, g_free);
+  paths = sandbox_log_paths (fixture);
+  g_assert_nonnull (strstr (paths, "revokeToken"));
+  g_clear_pointer (&saved, g_ptr_array_unref);
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 0);
+}
+
+static void
+test_signin_denied_and_cancelled (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char * const args[] = { "signin", "--portal", fixture->url, "--client-id",
+                                ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", NULL };
+  g_autoptr(Run) denied = sign_in_through_browser (fixture, args, TRUE);
+  g_autoptr(Run) cancelled = NULL;
+  g_autoptr(Run) timeout = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+
+  g_assert_cmpint (denied->status, ==, ARCPASS_EXIT_REJECTED);
+
+  /* Ctrl+C while waiting for the browser. */
+  process = spawn_arcpass (args, NULL,
+                           G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  url = read_signin_url (process);
+  g_subprocess_send_signal (process, SIGINT);
+  cancelled = finish_process (fixture, process);
+  g_assert_cmpint (cancelled->status, ==, ARCPASS_EXIT_CANCELLED);
+
+  timeout = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
+                 ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--timeout", "1");
+  g_assert_cmpint (timeout->status, ==, ARCPASS_EXIT_NETWORK);
+
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 0);
+}
+
+static void
+test_sign_in_required (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(ArcpassCredential) credential = arcpass_credential_new (ARCPASS_CREDENTIAL_OAUTH_USER,
+                                                                    fixture->url);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(Run) token = NULL;
+  g_autoptr(Run) accounts = NULL;
+
+  /* Tokens this sandbox never issued: the refresh is refused. */
+  arcpass_credential_set_username (credential, "grace.hopper");
+  arcpass_credential_set_client_id (credential, ARCPASS_SANDBOX_CLIENT_ID);
+  arcpass_credential_set_redirect_uri (credential, "http://127.0.0.1:1/callback");
+  arcpass_credential_set_access_token (credential, "stale-access-token-0123456789");
+  arcpass_credential_set_access_expires (credential, now - 600);
+  arcpass_credential_set_refresh_token (credential, "stale-refresh-token-0123456789");
+  arcpass_credential_set_refresh_expires (credential, now + 86400 * 7);
+  store_save (credential);
+  g_ptr_array_add (fixture->secrets, g_strdup ("stale-refresh-token-0123456789"));
+
+  token = RUN (fixture, NULL, "token", "--portal", fixture->url);
+  g_assert_cmpint (token->status, ==, ARCPASS_EXIT_SIGN_IN_REQUIRED);
+  g_assert_cmpstr (token->out, ==, "");
+  g_assert_null (strstr (token->err, "stale-access-token"));
+
+  accounts = RUN (fixture, NULL, "accounts");
+  g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (accounts->out, "grace.hopper"));
+}
+
+static void
+test_no_keyring (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char * const env[] = { "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", NULL };
+  g_autoptr(Run) accounts = RUN_ENV (fixture, NULL, env, "accounts");
+  g_autoptr(Run) token = RUN_ENV (fixture, NULL, env, "token");
+  g_autoptr(Run) add = RUN_ENV (fixture, ARCPASS_SANDBOX_KEY_FULL "\n", env, "apikey", "add",
+                                "--portal", fixture->url);
+
+  g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_KEYRING);
+  g_assert_cmpint (token->status, ==, ARCPASS_EXIT_KEYRING);
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_KEYRING);
+}
+
+static void
+test_sandbox_option (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char * const signin_args[] = { "--sandbox", "signin", "--no-launch", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("arcpass-cli-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "tile.png", NULL);
+  g_autoptr(Run) demo_geocode = NULL;
+  g_autoptr(Run) demo_reverse = NULL;
+  g_autoptr(Run) demo_tile = NULL;
+  g_autoptr(Run) add = NULL;
+  g_autoptr(Run) appcred = NULL;
+  g_autoptr(Run) token = NULL;
+  g_autoptr(Run) accounts = NULL;
+  g_autoptr(Run) accounts_elsewhere = NULL;
+  g_autoptr(Run) signin = NULL;
+  g_autoptr(Run) user_token = NULL;
+  g_autoptr(Run) geocode = NULL;
+  g_autoptr(Run) signout = NULL;
+  g_autoptr(Run) port = NULL;
+
+  /* Service verbs work at once with the sandbox's demo key. */
+  demo_geocode = RUN (fixture, NULL, "--sandbox", "geocode", "Redlands");
+  g_assert_cmpint (demo_geocode->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (demo_geocode->out, "Redlands"));
+  g_assert_nonnull (strstr (demo_geocode->err, "demo"));
+  demo_reverse = RUN (fixture, NULL, "reverse", "--sandbox", "-117.1957", "34.0564");
+  g_assert_cmpint (demo_reverse->status, ==, ARCPASS_EXIT_OK);
+  demo_tile = RUN (fixture, NULL, "--sandbox", "tile", "arcgis/navigation", "1", "0", "1",
+                   "-o", png);
+  g_assert_cmpint (demo_tile->status, ==, ARCPASS_EXIT_OK);
+  g_assert_true (g_file_test (png, G_FILE_TEST_EXISTS));
+
+  add = RUN (fixture, ARCPASS_SANDBOX_KEY_FULL "\n", "--sandbox", "apikey", "add",
+             "--name", "sandbox-key");
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_OK);
+  appcred = RUN (fixture, ARCPASS_SANDBOX_CLIENT_SECRET "\n", "--sandbox", "appcred", "add",
+                 "--name", "sandbox-app");
+  g_assert_cmpint (appcred->status, ==, ARCPASS_EXIT_OK);
+
+  /* A later command, with a sandbox of its own, still finds them. */
+  token = RUN (fixture, NULL, "--sandbox", "token", "--account", "sandbox-key");
+  g_assert_cmpint (token->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (token->out, ==, ARCPASS_SANDBOX_KEY_FULL "\n");
+
+  accounts = RUN (fixture, NULL, "--sandbox", "accounts", "--json");
+  g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (accounts->out, "sandbox-key"));
+  g_assert_nonnull (strstr (accounts->out, "sandbox-app"));
+  accounts_elsewhere = RUN (fixture, NULL, "accounts", "--portal", "https://www.arcgis.com");
+  g_assert_null (strstr (accounts_elsewhere->out, "sandbox-key"));
+
+  /* The browser sign-in against the sandbox inside `arcpass`. */
+  signin = sign_in_through_browser (fixture, signin_args, FALSE);
+  g_assert_cmpint (signin->status, ==, ARCPASS_EXIT_OK);
+  user_token = RUN (fixture, NULL, "--sandbox", "token", "--account",
+                    ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+  g_assert_cmpint (user_token->status, ==, ARCPASS_EXIT_OK);
+
+  geocode = RUN (fixture, NULL, "--sandbox", "geocode", "--account", "sandbox-app", "Redlands");
+  g_assert_cmpint (geocode->status, ==, ARCPASS_EXIT_OK);
+
+  signout = RUN (fixture, NULL, "--sandbox", "signout", "--account", "sandbox-key");
+  g_assert_cmpint (signout->status, ==, ARCPASS_EXIT_OK);
+
+  port = RUN (fixture, NULL, "--sandbox", "--sandbox-port", "70000", "accounts");
+  g_assert_cmpint (port->status, ==, ARCPASS_EXIT_USAGE);
+
+  g_unlink (png);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/cli/help-and-usage", test_help_and_usage);
+  ADD ("/cli/no-account", test_no_account);
+  ADD ("/cli/apikey-and-token", test_apikey_and_token);
+  ADD ("/cli/apikey-rejected", test_apikey_rejected);
+  ADD ("/cli/services", test_services);
+  ADD ("/cli/network-error", test_network_error);
+  ADD ("/cli/accounts-selection", test_accounts_selection);
+  ADD ("/cli/appcred", test_appcred);
+  ADD ("/cli/signin", test_signin);
+  ADD ("/cli/signin-denied-and-cancelled", test_signin_denied_and_cancelled);
+  ADD ("/cli/sign-in-required", test_sign_in_required);
+  ADD ("/cli/no-keyring", test_no_keyring);
+  ADD ("/cli/sandbox-option", test_sandbox_option);
+
+  return g_test_run ();
+}
