@@ -1,27 +1,1404 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "arcpass-sandbox.h"
+#include <string.h>
+
+#include "arcpass-sandbox-private.h"
+
+/* Expired tokens are kept for this long (sandbox time) before they are
+ * reclaimed, so that a client presenting a recently expired refresh token
+ * hears "refresh_token expired" rather than "Invalid refresh_token". */
+#define PRUNE_GRACE_SECONDS 3600
+#define LOG_MAX_ENTRIES     2000
+
+typedef struct
+{
+  char *prefix;
+  char *mode;
+  guint remaining;
+} SbFault;
+
+typedef struct
+{
+  char       *method;
+  char       *path;
+  const char *token_in;
+  guint       status;
+  gint64      duration_us;
+  gint64      time;
+} SbLogEntry;
 
 struct _ArcpassSandbox
 {
-  GObject parent_instance;
+  GObject       parent_instance;
+
+  SoupServer   *server;
+  GMainContext *context;
+  GSource      *prune_source;
+  guint16       port;
+  char         *url;
+
+  gint64        clock_offset;
+  gint64        created_at;
+  guint         oauth_error_status;
+
+  GHashTable   *tokens;        /* value -> SbToken, owned */
+  GSequence    *expiry;        /* SbToken *, sorted by expires_at */
+  GList        *faults;        /* SbFault * */
+  GQueue        log;           /* SbLogEntry * */
 };
 
 G_DEFINE_FINAL_TYPE (ArcpassSandbox, arcpass_sandbox, G_TYPE_OBJECT)
 
+static const char * const fault_modes[] = { "malformed", "truncate", "close", NULL };
+
+/* ---------------------------------------------------------------- tokens */
+
+static void
+sb_token_free (SbToken *token)
+{
+  if (!token)
+    return;
+  /* Token values are bearer credentials: clear them before freeing. */
+  if (token->value)
+    explicit_bzero (token->value, strlen (token->value));
+  g_free (token->value);
+  g_free (token->username);
+  g_free (token->client_id);
+  g_free (token->redirect_uri);
+  g_free (token->code_challenge);
+  g_free (token->code_challenge_method);
+  g_free (token->response_type);
+  g_free (token->state);
+  g_free (token->parent);
+  g_free (token->referer);
+  g_clear_pointer (&token->children, g_hash_table_unref);
+  g_free (token);
+}
+
+static int
+expiry_compare (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
+{
+  const SbToken *ta = a;
+  const SbToken *tb = b;
+
+  if (ta->expires_at != tb->expires_at)
+    return ta->expires_at < tb->expires_at ? -1 : 1;
+  return 0;
+}
+
+/* Removes @value and, for a refresh token, every access token issued from it.
+ * Returns whether something was removed. */
+static gboolean
+tokens_remove_internal (ArcpassSandbox *self,
+                        const char     *value)
+{
+  SbToken *token = g_hash_table_lookup (self->tokens, value);
+
+  if (!token)
+    return FALSE;
+
+  if (token->children)
+    {
+      g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_free);
+      GHashTableIter iter;
+      gpointer key;
+
+      /* Copy first so the children do not edit the set being walked. */
+      g_hash_table_iter_init (&iter, token->children);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_ptr_array_add (children, g_strdup (key));
+
+      for (guint i = 0; i < children->len; i++)
+        {
+          SbToken *child = g_hash_table_lookup (self->tokens, g_ptr_array_index (children, i));
+
+          if (child)
+            {
+              g_clear_pointer (&child->parent, g_free);
+              tokens_remove_internal (self, child->value);
+            }
+        }
+    }
+
+  if (token->parent)
+    {
+      SbToken *parent = g_hash_table_lookup (self->tokens, token->parent);
+
+      if (parent && parent->children)
+        g_hash_table_remove (parent->children, token->value);
+    }
+
+  g_sequence_remove (token->expiry_iter);
+  g_hash_table_remove (self->tokens, token->value);
+  return TRUE;
+}
+
+static void
+tokens_prune (ArcpassSandbox *self)
+{
+  gint64 now = arcpass_sandbox_get_now (self);
+
+  /* The queue is ordered by expiry, so pruning stops at the first live token
+   * and costs O(expired) per call: amortised O(1) per issued token. */
+  while (g_sequence_get_length (self->expiry) > 0)
+    {
+      SbToken *first = g_sequence_get (g_sequence_get_begin_iter (self->expiry));
+
+      if (first->expires_at + PRUNE_GRACE_SECONDS > now)
+        break;
+      tokens_remove_internal (self, first->value);
+    }
+}
+
+SbToken *
+sb_tokens_insert (ArcpassSandbox *self,
+                  SbTokenKind     kind,
+                  gint64          lifetime)
+{
+  SbToken *token;
+  gsize n_bytes;
+
+  tokens_prune (self);
+
+  switch (kind)
+    {
+    case SB_TOKEN_CODE:
+    case SB_TOKEN_PENDING:
+      n_bytes = 32;
+      break;
+    case SB_TOKEN_REFRESH:
+      n_bytes = 64;
+      break;
+    case SB_TOKEN_ACCESS:
+    case SB_TOKEN_APP:
+    case SB_TOKEN_GENERATED:
+    default:
+      n_bytes = 96;
+      break;
+    }
+
+  token = g_new0 (SbToken, 1);
+  token->kind = kind;
+  token->value = sb_random_token (n_bytes);
+  token->issued_at = arcpass_sandbox_get_now (self);
+  token->expires_at = token->issued_at + lifetime;
+  token->expiry_iter = g_sequence_insert_sorted (self->expiry, token, expiry_compare, NULL);
+  g_hash_table_insert (self->tokens, token->value, token);
+  return token;
+}
+
+SbToken *
+sb_tokens_lookup (ArcpassSandbox *self,
+                  const char     *value)
+{
+  if (!value)
+    return NULL;
+  tokens_prune (self);
+  return g_hash_table_lookup (self->tokens, value);
+}
+
+void
+sb_tokens_remove (ArcpassSandbox *self,
+                  const char     *value)
+{
+  tokens_remove_internal (self, value);
+}
+
+static gboolean
+prune_timeout_cb (gpointer user_data)
+{
+  tokens_prune (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static const SbApiKey *
+find_api_key (const char *token)
+{
+  for (guint i = 0; sb_api_keys[i].key; i++)
+    if (sb_secret_equal (sb_api_keys[i].key, token))
+      return &sb_api_keys[i];
+  return NULL;
+}
+
+SbAuthResult
+sb_sandbox_authenticate (ArcpassSandbox *self,
+                         SbRequest      *req,
+                         SbIdentity     *identity)
+{
+  const SbApiKey *key;
+  SbToken *token;
+  gint64 now = arcpass_sandbox_get_now (self);
+
+  memset (identity, 0, sizeof *identity);
+  identity->expires_at = -1;
+
+  if (!req->token || !*req->token)
+    return SB_AUTH_MISSING;
+
+  if ((key = find_api_key (req->token)))
+    {
+      if (key->lifetime != 0)
+        identity->expires_at = self->created_at + key->lifetime;
+      if (identity->expires_at >= 0 && identity->expires_at <= now)
+        return SB_AUTH_INVALID;
+      identity->is_api_key = TRUE;
+      identity->client_id = key->item_id;
+      identity->privileges = key->privileges;
+      return SB_AUTH_OK;
+    }
+
+  token = sb_tokens_lookup (self, req->token);
+  if (!token || token->expires_at <= now)
+    return SB_AUTH_INVALID;
+
+  switch (token->kind)
+    {
+    case SB_TOKEN_ACCESS:
+    case SB_TOKEN_GENERATED:
+      {
+        const SbUser *user = sb_find_user (token->username);
+
+        if (!user)
+          return SB_AUTH_INVALID;
+        if (token->referer)
+          {
+            const char *referer = soup_message_headers_get_one (
+              soup_server_message_get_request_headers (req->msg), "Referer");
+
+            /* A client=referer token only works with the same Referer. */
+            if (!referer || strcmp (referer, token->referer) != 0)
+              return SB_AUTH_INVALID;
+          }
+        identity->username = user->username;
+        identity->client_id = token->client_id;
+        identity->privileges = user->privileges;
+        identity->expires_at = token->expires_at;
+        return SB_AUTH_OK;
+      }
+
+    case SB_TOKEN_APP:
+      {
+        const SbApp *app = sb_find_app (token->client_id);
+
+        if (!app)
+          return SB_AUTH_INVALID;
+        identity->is_app = TRUE;
+        identity->client_id = app->client_id;
+        identity->privileges = app->privileges;
+        identity->expires_at = token->expires_at;
+        return SB_AUTH_OK;
+      }
+
+    case SB_TOKEN_CODE:
+    case SB_TOKEN_PENDING:
+    case SB_TOKEN_REFRESH:
+    default:
+      /* Codes and refresh tokens are not access tokens. */
+      return SB_AUTH_INVALID;
+    }
+}
+
+/* ------------------------------------------------------------- requests */
+
+SbRequest *
+sb_request_ref (SbRequest *req)
+{
+  req->ref_count++;
+  return req;
+}
+
+void
+sb_request_unref (SbRequest *req)
+{
+  if (--req->ref_count > 0)
+    return;
+
+  if (req->disconnected_id)
+    g_signal_handler_disconnect (req->msg, req->disconnected_id);
+  g_clear_object (&req->msg);
+  g_clear_object (&req->sandbox);
+  g_free (req->method);
+  g_free (req->path);
+  g_clear_pointer (&req->params, g_hash_table_unref);
+  g_clear_pointer (&req->query_params, g_hash_table_unref);
+  g_clear_pointer (&req->body_params, g_hash_table_unref);
+  if (req->token)
+    explicit_bzero (req->token, strlen (req->token));
+  g_free (req->token);
+  g_free (req->fault_mode);
+  g_free (req);
+}
+
+const char *
+sb_request_get_param (SbRequest  *req,
+                      const char *lower_name)
+{
+  return g_hash_table_lookup (req->params, lower_name);
+}
+
+SbFormat
+sb_request_get_format (SbRequest *req,
+                       SbFormat   fallback)
+{
+  const char *f = sb_request_get_param (req, "f");
+
+  if (!f || !*f)
+    return fallback;
+  if (g_ascii_strcasecmp (f, "pjson") == 0)
+    return SB_FORMAT_PJSON;
+  if (g_ascii_strcasecmp (f, "html") == 0)
+    return SB_FORMAT_HTML;
+  return SB_FORMAT_JSON;
+}
+
+char *
+sb_request_dup_base_url (SbRequest *req)
+{
+  return g_strdup (req->sandbox->url);
+}
+
+static void
+message_disconnected_cb (SoupServerMessage *msg,
+                         SbRequest         *req)
+{
+  req->disconnected = TRUE;
+}
+
+void
+sb_request_defer (SbRequest *req)
+{
+  if (!req->paused)
+    {
+      soup_server_message_pause (req->msg);
+      req->paused = TRUE;
+    }
+}
+
+static void
+log_append (ArcpassSandbox *self,
+            SbRequest      *req,
+            guint           status)
+{
+  SbLogEntry *entry = g_new0 (SbLogEntry, 1);
+
+  /* Only the path is recorded: query strings and bodies may carry tokens. */
+  entry->method = g_strdup (req->method);
+  entry->path = g_strdup (req->path);
+  entry->token_in = req->token_in;
+  entry->status = status;
+  entry->duration_us = g_get_monotonic_time () - req->started_us;
+  entry->time = arcpass_sandbox_get_now (self);
+  g_queue_push_tail (&self->log, entry);
+
+  while (self->log.length > LOG_MAX_ENTRIES)
+    {
+      SbLogEntry *old = g_queue_pop_head (&self->log);
+
+      g_free (old->method);
+      g_free (old->path);
+      g_free (old);
+    }
+}
+
+static void
+log_clear (ArcpassSandbox *self)
+{
+  SbLogEntry *entry;
+
+  while ((entry = g_queue_pop_head (&self->log)))
+    {
+      g_free (entry->method);
+      g_free (entry->path);
+      g_free (entry);
+    }
+}
+
+void
+sb_respond (SbRequest  *req,
+            guint       status,
+            const char *content_type,
+            GBytes     *body)
+{
+  g_autoptr(GBytes) sent = NULL;
+  SoupMessageHeaders *headers;
+
+  g_return_if_fail (!req->responded);
+  req->responded = TRUE;
+
+  if (g_strcmp0 (req->fault_mode, "malformed") == 0)
+    {
+      /* Not valid JSON, not a valid PNG either, with the original type. */
+      static const char garbage[] = "{\"sandbox\": \"malformed\", <<< not json >>> \x01\x02";
+
+      sent = g_bytes_new_static (garbage, sizeof garbage - 1);
+    }
+  else if (g_strcmp0 (req->fault_mode, "truncate") == 0)
+    {
+      gsize len = g_bytes_get_size (body);
+
+      /* Half of the body with a matching Content-Length: the HTTP exchange
+       * is well formed, the document is cut. */
+      sent = g_bytes_new_from_bytes (body, 0, len / 2);
+    }
+  else
+    sent = g_bytes_ref (body);
+
+  log_append (req->sandbox, req, status);
+
+  if (req->disconnected)
+    return;
+
+  headers = soup_server_message_get_response_headers (req->msg);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  {
+    gsize size;
+    gconstpointer data = g_bytes_get_data (sent, &size);
+
+    soup_server_message_set_status (req->msg, status, NULL);
+    soup_server_message_set_response (req->msg, content_type, SOUP_MEMORY_COPY, data, size);
+  }
+
+  if (req->paused)
+    {
+      req->paused = FALSE;
+      soup_server_message_unpause (req->msg);
+    }
+}
+
+static char *
+node_to_string (JsonNode *node,
+                gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, pretty);
+  return json_generator_to_data (gen, NULL);
+}
+
+char *
+sb_html_escape (const char *text)
+{
+  return g_markup_escape_text (text ? text : "", -1);
+}
+
+void
+sb_respond_html (SbRequest  *req,
+                 guint       status,
+                 const char *html)
+{
+  g_autoptr(GBytes) body = g_bytes_new (html, strlen (html));
+
+  sb_respond (req, status, "text/html; charset=utf-8", body);
+}
+
+void
+sb_respond_json (SbRequest *req,
+                 guint      status,
+                 SbFormat   format,
+                 JsonNode  *node)
+{
+  g_autofree char *text = node_to_string (node, format != SB_FORMAT_JSON);
+
+  if (format == SB_FORMAT_HTML)
+    {
+      /* The classic "ArcGIS Portal Directory" rendering: the document as
+       * preformatted text, and an error heading when it is an error. */
+      g_autofree char *escaped = sb_html_escape (text);
+      g_autofree char *heading = NULL;
+      g_autofree char *html = NULL;
+      JsonObject *root = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (root && json_object_has_member (root, "error"))
+        {
+          JsonObject *error = json_object_get_object_member (root, "error");
+          g_autofree char *message = sb_html_escape (
+            json_object_get_string_member_with_default (error, "message", ""));
+
+          heading = g_strdup_printf ("<h3>%s</h3>\n<p>Error: %" G_GINT64_FORMAT "</p>\n",
+                                     message,
+                                     json_object_get_int_member_with_default (error, "code", 0));
+        }
+      html = g_strdup_printf ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                              "<title>ArcGIS Portal Directory</title></head>\n"
+                              "<body><h2>ArcGIS Portal Directory (Arcpass sandbox)</h2>\n"
+                              "%s<pre>%s</pre></body></html>\n",
+                              heading ? heading : "", escaped);
+      sb_respond_html (req, status, html);
+      return;
+    }
+
+  {
+    gsize len = strlen (text);
+    g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&text), len);
+
+    sb_respond (req, status, "application/json; charset=utf-8", body);
+  }
+}
+
+void
+sb_respond_redirect (SbRequest  *req,
+                     const char *location)
+{
+  g_autoptr(GBytes) body = g_bytes_new_static ("", 0);
+
+  if (!req->disconnected)
+    soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                  "Location", location);
+  sb_respond (req, SOUP_STATUS_FOUND, "text/plain", body);
+}
+
+JsonNode *
+sb_error_node (int                 code,
+               const char         *message,
+               const char         *oauth_error,
+               const char         *message_code,
+               const char * const *details,
+               const char         *rest_info_url)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_int_value (b, code);
+  if (oauth_error)
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, oauth_error);
+      json_builder_set_member_name (b, "error_description");
+      json_builder_add_string_value (b, message);
+    }
+  if (message_code)
+    {
+      json_builder_set_member_name (b, "messageCode");
+      json_builder_add_string_value (b, message_code);
+    }
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_set_member_name (b, "details");
+  json_builder_begin_array (b);
+  for (guint i = 0; details && details[i]; i++)
+    json_builder_add_string_value (b, details[i]);
+  json_builder_end_array (b);
+  if (rest_info_url)
+    {
+      json_builder_set_member_name (b, "restInfoUrl");
+      json_builder_add_string_value (b, rest_info_url);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+void
+sb_respond_error (SbRequest          *req,
+                  guint               http_status,
+                  SbFormat            format,
+                  int                 code,
+                  const char         *message,
+                  const char * const *details)
+{
+  g_autoptr(JsonNode) node = sb_error_node (code, message, NULL, NULL, details, NULL);
+
+  sb_respond_json (req, http_status, format, node);
+}
+
+/* ------------------------------------------------------------- control */
+
+static void
+control_respond_state (SbRequest *req)
+{
+  ArcpassSandbox *self = req->sandbox;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "now");
+  json_builder_add_int_value (b, arcpass_sandbox_get_now (self));
+  json_builder_set_member_name (b, "offset");
+  json_builder_add_int_value (b, self->clock_offset);
+  json_builder_set_member_name (b, "tokens");
+  json_builder_add_int_value (b, arcpass_sandbox_get_token_count (self));
+  json_builder_set_member_name (b, "faults");
+  json_builder_begin_array (b);
+  for (GList *l = self->faults; l; l = l->next)
+    {
+      SbFault *fault = l->data;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, fault->prefix);
+      json_builder_set_member_name (b, "mode");
+      json_builder_add_string_value (b, fault->mode);
+      json_builder_set_member_name (b, "count");
+      json_builder_add_int_value (b, fault->remaining);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  sb_respond_json (req, SOUP_STATUS_OK, sb_request_get_format (req, SB_FORMAT_JSON), node);
+}
+
+static void
+control_respond_log (SbRequest *req)
+{
+  ArcpassSandbox *self = req->sandbox;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "entries");
+  json_builder_begin_array (b);
+  for (GList *l = self->log.head; l; l = l->next)
+    {
+      SbLogEntry *entry = l->data;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "method");
+      json_builder_add_string_value (b, entry->method);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, entry->path);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_int_value (b, entry->status);
+      json_builder_set_member_name (b, "token_in");
+      if (entry->token_in)
+        json_builder_add_string_value (b, entry->token_in);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "duration_us");
+      json_builder_add_int_value (b, entry->duration_us);
+      json_builder_set_member_name (b, "time");
+      json_builder_add_int_value (b, entry->time);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  sb_respond_json (req, SOUP_STATUS_OK, sb_request_get_format (req, SB_FORMAT_JSON), node);
+}
+
+static gboolean
+fault_mode_is_valid (const char *mode)
+{
+  guint64 value;
+
+  if (!mode)
+    return FALSE;
+  if (g_str_has_prefix (mode, "status:"))
+    return g_ascii_string_to_unsigned (mode + 7, 10, 100, 599, &value, NULL);
+  if (g_str_has_prefix (mode, "delay:"))
+    return g_ascii_string_to_unsigned (mode + 6, 10, 0, 600000, &value, NULL);
+  return g_strv_contains (fault_modes, mode);
+}
+
+static void
+control_handle (SbRequest *req)
+{
+  ArcpassSandbox *self = req->sandbox;
+  const char *sub = req->path + strlen ("/_sandbox");
+  gboolean is_post = strcmp (req->method, "POST") == 0;
+  GInetSocketAddress *remote = G_INET_SOCKET_ADDRESS (
+    soup_server_message_get_remote_address (req->msg));
+
+  /* The control API can rewrite time and break responses: only the local
+   * machine may use it, even if the server is ever bound more widely. */
+  if (!remote || !g_inet_address_get_is_loopback (g_inet_socket_address_get_address (remote)))
+    {
+      sb_respond_error (req, SOUP_STATUS_FORBIDDEN, SB_FORMAT_JSON, 403,
+                        "The sandbox control API only answers loopback clients.", NULL);
+      return;
+    }
+
+  if (strcmp (sub, "") == 0 || strcmp (sub, "/") == 0 || strcmp (sub, "/state") == 0)
+    {
+      control_respond_state (req);
+    }
+  else if (strcmp (sub, "/clock") == 0)
+    {
+      if (is_post)
+        {
+          const char *advance = sb_request_get_param (req, "advance");
+          gint64 seconds;
+
+          if (!advance || !g_ascii_string_to_signed (advance, 10, -G_MAXINT32, G_MAXINT32,
+                                                    &seconds, NULL))
+            {
+              sb_respond_error (req, SOUP_STATUS_BAD_REQUEST, SB_FORMAT_JSON, 400,
+                                "'advance' must be a number of seconds.", NULL);
+              return;
+            }
+          arcpass_sandbox_advance_clock (self, seconds);
+        }
+      control_respond_state (req);
+    }
+  else if (strcmp (sub, "/fault") == 0 && is_post)
+    {
+      const char *path = sb_request_get_param (req, "path");
+      const char *mode = sb_request_get_param (req, "mode");
+      const char *count_str = sb_request_get_param (req, "count");
+      guint64 count = 1;
+
+      if (!path || path[0] != '/' || !fault_mode_is_valid (mode) ||
+          (count_str && !g_ascii_string_to_unsigned (count_str, 10, 1, 100000, &count, NULL)))
+        {
+          const char * const details[] = {
+            "path must start with '/'",
+            "mode is status:NNN, delay:MS, malformed, truncate or close",
+            "count is a positive number (default 1)",
+            NULL
+          };
+
+          sb_respond_error (req, SOUP_STATUS_BAD_REQUEST, SB_FORMAT_JSON, 400,
+                            "Invalid fault.", details);
+          return;
+        }
+      arcpass_sandbox_add_fault (self, path, mode, (guint) count);
+      control_respond_state (req);
+    }
+  else if (strcmp (sub, "/reset") == 0 && is_post)
+    {
+      arcpass_sandbox_reset (self);
+      control_respond_state (req);
+    }
+  else if (strcmp (sub, "/log") == 0)
+    {
+      if (strcmp (req->method, "DELETE") == 0)
+        {
+          log_clear (self);
+          control_respond_state (req);
+        }
+      else
+        control_respond_log (req);
+    }
+  else if (strcmp (sub, "/fixtures") == 0)
+    {
+      g_autofree char *json = arcpass_sandbox_dup_fixtures_json (self);
+      gsize len = strlen (json);
+      g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&json), len);
+
+      sb_respond (req, SOUP_STATUS_OK, "application/json; charset=utf-8", body);
+    }
+  else
+    {
+      sb_respond_error (req, SOUP_STATUS_NOT_FOUND, SB_FORMAT_JSON, 404,
+                        "Unknown control endpoint.", NULL);
+    }
+}
+
+/* ------------------------------------------------------------- routing */
+
+static void
+respond_index (SbRequest *req)
+{
+  g_autofree char *html = g_strdup_printf (
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Arcpass sandbox</title></head>\n"
+    "<body><h1>Arcpass sandbox portal</h1>\n<ul>\n"
+    "<li><a href=\"%1$s/sharing/rest?f=pjson\">Portal REST root</a></li>\n"
+    "<li><a href=\"%1$s/sharing/rest/info?f=pjson\">Portal info</a></li>\n"
+    "<li><a href=\"%1$s/sharing/rest/portals/self?f=pjson\">portals/self</a></li>\n"
+    "<li><a href=\"%1$s/arcgis/rest/services/World/GeocodeServer?f=pjson\">GeocodeServer</a></li>\n"
+    "<li>%1$s/arcgis/rest/services/styles/v2/styles/self</li>\n"
+    "<li>%1$s/arcgis/rest/services/static-basemap-tiles-service/v1/self</li>\n"
+    "<li><a href=\"%1$s/_sandbox/fixtures\">Fixtures</a></li>\n"
+    "</ul></body></html>\n", req->sandbox->url);
+
+  sb_respond_html (req, SOUP_STATUS_OK, html);
+}
+
+static void
+route (SbRequest *req)
+{
+  const char *path = req->path;
+  const char *sub;
+
+  if (strcmp (path, "/") == 0)
+    {
+      respond_index (req);
+      return;
+    }
+
+  /* /sharing/ is the legacy alias of /sharing/rest/ that Esri's own OAuth
+   * pages still use: serve both. */
+  if ((sub = g_str_has_prefix (path, "/sharing/rest") ? path + strlen ("/sharing/rest") : NULL) &&
+      (*sub == '\0' || *sub == '/') && sb_portal_handle (req, sub))
+    return;
+  if ((sub = g_str_has_prefix (path, "/sharing") ? path + strlen ("/sharing") : NULL) &&
+      (*sub == '\0' || *sub == '/') && sb_portal_handle (req, sub))
+    return;
+
+  if ((sub = g_str_has_prefix (path, "/arcgis/rest/services/World/GeocodeServer")
+             ? path + strlen ("/arcgis/rest/services/World/GeocodeServer") : NULL) &&
+      (*sub == '\0' || *sub == '/') && sb_geocode_handle (req, sub))
+    return;
+  if (strcmp (path, "/arcgis/rest/info") == 0 && sb_geocode_handle (req, "/_info"))
+    return;
+
+  if ((sub = g_str_has_prefix (path, "/arcgis/rest/services/styles/v2")
+             ? path + strlen ("/arcgis/rest/services/styles/v2") : NULL) &&
+      (*sub == '\0' || *sub == '/') && sb_basemaps_handle (req, sub))
+    return;
+
+  if ((sub = g_str_has_prefix (path, "/arcgis/rest/services/static-basemap-tiles-service/v1")
+             ? path + strlen ("/arcgis/rest/services/static-basemap-tiles-service/v1") : NULL) &&
+      (*sub == '\0' || *sub == '/') && sb_static_tiles_handle (req, sub))
+    return;
+
+  {
+    const char * const details[] = { "Invalid URL", NULL };
+
+    sb_respond_error (req, SOUP_STATUS_NOT_FOUND, sb_request_get_format (req, SB_FORMAT_JSON),
+                      404, "Not Found", details);
+  }
+}
+
+static void
+run_handler (SbRequest *req)
+{
+  if (g_str_has_prefix (req->path, "/_sandbox"))
+    control_handle (req);
+  else
+    route (req);
+}
+
+static gboolean
+delay_done_cb (gpointer user_data)
+{
+  SbRequest *req = user_data;
+
+  if (req->disconnected)
+    log_append (req->sandbox, req, 0);
+  else
+    run_handler (req);
+  return G_SOURCE_REMOVE;
+}
+
+static SbFault *
+take_fault (ArcpassSandbox *self,
+            const char     *path)
+{
+  for (GList *l = self->faults; l; l = l->next)
+    {
+      SbFault *fault = l->data;
+
+      if (g_str_has_prefix (path, fault->prefix))
+        {
+          SbFault *copy = g_new0 (SbFault, 1);
+
+          copy->prefix = g_strdup (fault->prefix);
+          copy->mode = g_strdup (fault->mode);
+          if (--fault->remaining == 0)
+            {
+              self->faults = g_list_delete_link (self->faults, l);
+              g_free (fault->prefix);
+              g_free (fault->mode);
+              g_free (fault);
+            }
+          return copy;
+        }
+    }
+  return NULL;
+}
+
+static void
+fault_free (SbFault *fault)
+{
+  g_free (fault->prefix);
+  g_free (fault->mode);
+  g_free (fault);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbFault, fault_free)
+
+static void
+extract_token (SbRequest *req)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *value;
+
+  /* X-Esri-Authorization first: it exists so that web-tier authentication
+   * can keep the standard header for itself. */
+  if ((value = soup_message_headers_get_one (headers, "X-Esri-Authorization")) ||
+      (value = soup_message_headers_get_one (headers, "Authorization")))
+    {
+      if (g_ascii_strncasecmp (value, "Bearer ", 7) == 0 && value[7])
+        {
+          req->token = g_strstrip (g_strdup (value + 7));
+          req->token_in = "header";
+          return;
+        }
+    }
+
+  if (req->body_params && (value = g_hash_table_lookup (req->body_params, "token")) && *value)
+    {
+      req->token = g_strdup (value);
+      req->token_in = "body";
+      return;
+    }
+
+  if (req->query_params && (value = g_hash_table_lookup (req->query_params, "token")) && *value)
+    {
+      req->token = g_strdup (value);
+      req->token_in = "query";
+      return;
+    }
+
+  /* Other credential carriers are reported in the log too, so that tests can
+   * check that secrets never travel in URLs. */
+  if (req->query_params &&
+      (g_hash_table_contains (req->query_params, "client_secret") ||
+       g_hash_table_contains (req->query_params, "password") ||
+       g_hash_table_contains (req->query_params, "refresh_token") ||
+       g_hash_table_contains (req->query_params, "auth_token")))
+    req->token_in = "query";
+  else if (req->body_params &&
+           (g_hash_table_contains (req->body_params, "client_secret") ||
+            g_hash_table_contains (req->body_params, "password") ||
+            g_hash_table_contains (req->body_params, "refresh_token") ||
+            g_hash_table_contains (req->body_params, "auth_token")))
+    req->token_in = "body";
+}
+
+static GHashTable *
+lowercase_params (GHashTable *in)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!in)
+    return out;
+  g_hash_table_iter_init (&iter, in);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_replace (out, g_ascii_strdown (key, -1), g_strdup (value ? value : ""));
+  return out;
+}
+
+static void
+server_callback (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  ArcpassSandbox *self = user_data;
+  g_autoptr(SbFault) fault = NULL;
+  SbRequest *req;
+  const char *content_type;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  req = g_new0 (SbRequest, 1);
+  req->ref_count = 1;
+  req->sandbox = g_object_ref (self);
+  req->msg = g_object_ref (msg);
+  req->method = g_strdup (soup_server_message_get_method (msg));
+  req->started_us = g_get_monotonic_time ();
+  req->disconnected_id = g_signal_connect (msg, "disconnected",
+                                           G_CALLBACK (message_disconnected_cb), req);
+
+  /* Trailing slashes are not significant on ArcGIS REST paths. */
+  req->path = g_strdup (path);
+  while (strlen (req->path) > 1 && g_str_has_suffix (req->path, "/"))
+    req->path[strlen (req->path) - 1] = '\0';
+
+  req->query_params = lowercase_params (query);
+  content_type = soup_message_headers_get_content_type (
+    soup_server_message_get_request_headers (msg), NULL);
+  if (g_strcmp0 (content_type, "application/x-www-form-urlencoded") == 0)
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+      g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      g_autoptr(GHashTable) form = soup_form_decode (text);
+
+      req->body_params = lowercase_params (form);
+      explicit_bzero (text, strlen (text));
+    }
+
+  /* Body parameters win over query parameters, as on a real POST. */
+  req->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&iter, req->query_params);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_replace (req->params, g_strdup (key), g_strdup (value));
+  if (req->body_params)
+    {
+      g_hash_table_iter_init (&iter, req->body_params);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_replace (req->params, g_strdup (key), g_strdup (value));
+    }
+
+  extract_token (req);
+
+  if (!g_str_has_prefix (req->path, "/_sandbox"))
+    fault = take_fault (self, req->path);
+
+  if (fault && strcmp (fault->mode, "close") == 0)
+    {
+      g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+      log_append (self, req, 0);
+      req->responded = TRUE;
+      if (stream)
+        g_io_stream_close (stream, NULL, NULL);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "status:"))
+    {
+      guint status = (guint) g_ascii_strtoull (fault->mode + 7, NULL, 10);
+      const char *reason = soup_status_get_phrase (status);
+      const char * const details[] = { "Fault injected by the Arcpass sandbox.", NULL };
+
+      sb_respond_error (req, status, SB_FORMAT_JSON, (int) status,
+                        reason ? reason : "Injected fault", details);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "delay:"))
+    {
+      guint ms = (guint) g_ascii_strtoull (fault->mode + 6, NULL, 10);
+      GSource *source = g_timeout_source_new (ms);
+
+      /* Pausing the message keeps the connection open without blocking the
+       * main context; the handler runs when the delay has passed. */
+      sb_request_defer (req);
+      g_source_set_callback (source, delay_done_cb, sb_request_ref (req),
+                             (GDestroyNotify) sb_request_unref);
+      g_source_set_name (source, "[arcpass-sandbox] delay fault");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+  else
+    {
+      if (fault)
+        req->fault_mode = g_strdup (fault->mode);
+      run_handler (req);
+    }
+
+  sb_request_unref (req);
+}
+
+/* ------------------------------------------------------------- object */
+
+static void
+arcpass_sandbox_finalize (GObject *object)
+{
+  ArcpassSandbox *self = (ArcpassSandbox *) object;
+
+  arcpass_sandbox_stop (self);
+  g_list_free_full (self->faults, (GDestroyNotify) fault_free);
+  log_clear (self);
+  g_clear_pointer (&self->expiry, g_sequence_free);
+  g_clear_pointer (&self->tokens, g_hash_table_unref);
+  g_free (self->url);
+
+  G_OBJECT_CLASS (arcpass_sandbox_parent_class)->finalize (object);
+}
+
 static void
 arcpass_sandbox_class_init (ArcpassSandboxClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = arcpass_sandbox_finalize;
 }
 
 static void
 arcpass_sandbox_init (ArcpassSandbox *self)
 {
+  self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) sb_token_free);
+  self->expiry = g_sequence_new (NULL);
+  self->created_at = g_get_real_time () / G_USEC_PER_SEC;
+  self->oauth_error_status = SOUP_STATUS_OK;
+  self->url = g_strdup ("http://127.0.0.1:0");
+  g_queue_init (&self->log);
 }
 
 ArcpassSandbox *
 arcpass_sandbox_new (void)
 {
   return g_object_new (ARCPASS_TYPE_SANDBOX, NULL);
+}
+
+gboolean
+arcpass_sandbox_start (ArcpassSandbox  *self,
+                       guint16          port,
+                       GError         **error)
+{
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  GSList *uris;
+
+  g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), FALSE);
+  g_return_val_if_fail (!self->server, FALSE);
+
+  server = soup_server_new ("server-header", "ArcpassSandbox/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_handler (server, NULL, server_callback, self, NULL);
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, port);
+  if (!soup_server_listen (server, address, 0, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (server);
+  if (uris)
+    self->port = (guint16) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_free (self->url);
+  self->url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
+  self->server = g_steal_pointer (&server);
+  self->context = g_main_context_ref_thread_default ();
+
+  /* Real time moves the sandbox clock too, so expired tokens are also
+   * reclaimed when nobody calls. */
+  self->prune_source = g_timeout_source_new_seconds (60);
+  g_source_set_callback (self->prune_source, prune_timeout_cb, self, NULL);
+  g_source_set_name (self->prune_source, "[arcpass-sandbox] prune tokens");
+  g_source_attach (self->prune_source, self->context);
+  return TRUE;
+}
+
+void
+arcpass_sandbox_stop (ArcpassSandbox *self)
+{
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+
+  if (self->prune_source)
+    {
+      g_source_destroy (self->prune_source);
+      g_clear_pointer (&self->prune_source, g_source_unref);
+    }
+  if (self->server)
+    {
+      soup_server_disconnect (self->server);
+      g_clear_object (&self->server);
+    }
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
+
+guint16
+arcpass_sandbox_get_port (ArcpassSandbox *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), 0);
+  return self->port;
+}
+
+const char *
+arcpass_sandbox_get_url (ArcpassSandbox *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), NULL);
+  return self->url;
+}
+
+gint64
+arcpass_sandbox_get_now (ArcpassSandbox *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), 0);
+  return g_get_real_time () / G_USEC_PER_SEC + self->clock_offset;
+}
+
+void
+arcpass_sandbox_advance_clock (ArcpassSandbox *self,
+                               gint64          seconds)
+{
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+  self->clock_offset += seconds;
+  tokens_prune (self);
+}
+
+void
+arcpass_sandbox_add_fault (ArcpassSandbox *self,
+                           const char     *path_prefix,
+                           const char     *mode,
+                           guint           count)
+{
+  SbFault *fault;
+
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+  g_return_if_fail (path_prefix != NULL);
+  g_return_if_fail (fault_mode_is_valid (mode));
+
+  if (count == 0)
+    return;
+  fault = g_new0 (SbFault, 1);
+  fault->prefix = g_strdup (path_prefix);
+  fault->mode = g_strdup (mode);
+  fault->remaining = count;
+  self->faults = g_list_append (self->faults, fault);
+}
+
+void
+arcpass_sandbox_reset (ArcpassSandbox *self)
+{
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+
+  g_list_free_full (g_steal_pointer (&self->faults), (GDestroyNotify) fault_free);
+  log_clear (self);
+  g_sequence_remove_range (g_sequence_get_begin_iter (self->expiry),
+                           g_sequence_get_end_iter (self->expiry));
+  g_hash_table_remove_all (self->tokens);
+  self->clock_offset = 0;
+  self->oauth_error_status = SOUP_STATUS_OK;
+}
+
+guint
+arcpass_sandbox_get_token_count (ArcpassSandbox *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), 0);
+  return g_hash_table_size (self->tokens);
+}
+
+void
+arcpass_sandbox_set_oauth_error_status (ArcpassSandbox *self,
+                                        guint           status)
+{
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+  g_return_if_fail (status == 200 || status == 400);
+  self->oauth_error_status = status;
+}
+
+gint64
+sb_sandbox_get_created_at (ArcpassSandbox *self)
+{
+  return self->created_at;
+}
+
+guint
+sb_sandbox_get_oauth_error_status (ArcpassSandbox *self)
+{
+  return self->oauth_error_status;
+}
+
+static void
+add_strv (JsonBuilder        *b,
+          const char         *name,
+          const char * const *strv)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; strv && strv[i]; i++)
+    json_builder_add_string_value (b, strv[i]);
+  json_builder_end_array (b);
+}
+
+static void
+add_string (JsonBuilder *b,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+char *
+arcpass_sandbox_dup_fixtures_json (ArcpassSandbox *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *sharing = NULL;
+
+  g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), NULL);
+
+  sharing = g_strconcat (self->url, "/sharing/rest", NULL);
+
+  json_builder_begin_object (b);
+  add_string (b, "url", self->url);
+  json_builder_set_member_name (b, "endpoints");
+  json_builder_begin_object (b);
+  add_string (b, "portal", sharing);
+  {
+    g_autofree char *s = NULL;
+
+    s = g_strconcat (sharing, "/oauth2/authorize", NULL);
+    add_string (b, "authorize", s);
+    g_free (s);
+    s = g_strconcat (sharing, "/oauth2/token", NULL);
+    add_string (b, "token", s);
+    g_free (s);
+    s = g_strconcat (sharing, "/oauth2/revokeToken", NULL);
+    add_string (b, "revokeToken", s);
+    g_free (s);
+    s = g_strconcat (sharing, "/generateToken", NULL);
+    add_string (b, "generateToken", s);
+    g_free (s);
+    s = g_strconcat (self->url, "/arcgis/rest/services/World/GeocodeServer", NULL);
+    add_string (b, "geocode", s);
+    g_free (s);
+    s = g_strconcat (self->url, "/arcgis/rest/services/styles/v2", NULL);
+    add_string (b, "basemapStyles", s);
+    g_free (s);
+    s = g_strconcat (self->url, "/arcgis/rest/services/static-basemap-tiles-service/v1", NULL);
+    add_string (b, "staticBasemapTiles", s);
+    g_free (s);
+    s = g_strconcat (self->url, "/_sandbox", NULL);
+    add_string (b, "control", s);
+  }
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "users");
+  json_builder_begin_array (b);
+  for (guint i = 0; sb_users[i].username; i++)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "username", sb_users[i].username);
+      add_string (b, "password", sb_users[i].password);
+      add_string (b, "fullName", sb_users[i].full_name);
+      add_string (b, "role", sb_users[i].role);
+      add_strv (b, "privileges", sb_users[i].privileges);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "apps");
+  json_builder_begin_array (b);
+  for (guint i = 0; sb_apps[i].client_id; i++)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "client_id", sb_apps[i].client_id);
+      add_string (b, "client_secret", sb_apps[i].client_secret);
+      add_string (b, "title", sb_apps[i].title);
+      add_strv (b, "redirect_uris", sb_apps[i].redirect_uris);
+      add_strv (b, "privileges", sb_apps[i].privileges);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "apiKeys");
+  json_builder_begin_array (b);
+  for (guint i = 0; sb_api_keys[i].key; i++)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "name", sb_api_keys[i].name);
+      add_string (b, "key", sb_api_keys[i].key);
+      add_string (b, "title", sb_api_keys[i].title);
+      add_strv (b, "privileges", sb_api_keys[i].privileges);
+      json_builder_set_member_name (b, "expires");
+      if (sb_api_keys[i].lifetime == 0)
+        json_builder_add_null_value (b);
+      else
+        json_builder_add_int_value (b, (self->created_at + sb_api_keys[i].lifetime) * 1000);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "lifetimes");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "access_token");
+  json_builder_add_int_value (b, 1800);
+  json_builder_set_member_name (b, "refresh_token");
+  json_builder_add_int_value (b, 1209600);
+  json_builder_set_member_name (b, "app_token");
+  json_builder_add_int_value (b, 7200);
+  json_builder_set_member_name (b, "authorization_code");
+  json_builder_add_int_value (b, 600);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  return node_to_string (root, TRUE);
 }

@@ -56,4 +56,14 @@ void            arcpass_sandbox_add_fault          (ArcpassSandbox  *self,
                                                     guint            count);
 void            arcpass_sandbox_reset              (ArcpassSandbox  *self);
 
+/* Added after the first contract (additions only). */
+/* Number of credentials held in memory (access, refresh and app tokens,
+ * authorization codes, pending sign-ins). Expired ones are reclaimed one hour
+ * of sandbox time after they expire. */
+guint           arcpass_sandbox_get_token_count    (ArcpassSandbox  *self);
+/* HTTP status of /oauth2/token error bodies: 200 (default, as Esri's SDK
+ * mocks) or 400. Same as POST /_sandbox/config oauth_error_status=N. */
+void            arcpass_sandbox_set_oauth_error_status (ArcpassSandbox *self,
+                                                        guint           status);
+
 G_END_DECLS
