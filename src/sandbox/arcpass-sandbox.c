@@ -1042,10 +1042,20 @@ server_callback (SoupServer        *server,
     {
       g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
 
+      /* The connection dies after the response has started: a client
+       * cannot mistake this for a stale keep-alive connection and silently
+       * retry (libsoup does that when nothing at all was received). */
+      static const char partial[] =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+
       log_append (self, req, 0);
       req->responded = TRUE;
       if (stream)
-        g_io_stream_close (stream, NULL, NULL);
+        {
+          g_output_stream_write_all (g_io_stream_get_output_stream (stream), partial,
+                                     sizeof partial - 1, NULL, NULL, NULL);
+          g_io_stream_close (stream, NULL, NULL);
+        }
     }
   else if (fault && g_str_has_prefix (fault->mode, "status:"))
     {
