@@ -17,9 +17,13 @@ struct _ArcpassBrowserPage
 
   /* The attempt in progress, if any. */
   ArcpassLoopbackReceiver *receiver;
+  /* The receiver of the previous attempt, kept until the next one: see
+   * end_attempt(). */
+  ArcpassLoopbackReceiver *spent_receiver;
   ArcpassAuthorization    *authorization;
   char                    *authorize_url;
   GCancellable            *cancellable;
+  gboolean                 waiting;
 
   /* Template widgets */
   GtkStack                *stack;
@@ -58,8 +62,18 @@ end_attempt (ArcpassBrowserPage *self)
 {
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->receiver)
+  /* Once the redirect has arrived, the receiver stops by itself after its
+   * answer to the browser has been written; stopping it earlier would cut
+   * that answer off. */
+  if (self->receiver && self->waiting)
     arcpass_loopback_receiver_stop (self->receiver);
+  /* The receiver answers the browser after handing over the redirect, and
+   * stops from its message's "finished" handler; if ours were the last
+   * reference, it would then be finalized inside that emission, together
+   * with its server. Keeping it until the next attempt avoids that. */
+  if (self->receiver && !self->waiting)
+    g_set_object (&self->spent_receiver, self->receiver);
+  self->waiting = FALSE;
   g_clear_object (&self->receiver);
   g_clear_object (&self->authorization);
   g_clear_pointer (&self->authorize_url, g_free);
@@ -125,6 +139,8 @@ wait_cb (GObject      *source,
   ArcpassRedirectResult kind;
 
   uri = arcpass_loopback_receiver_wait_finish (ARCPASS_LOOPBACK_RECEIVER (source), result, &error);
+  if ((gpointer) source == (gpointer) self->receiver)
+    self->waiting = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->authorization)
     return;
   if (!uri)
@@ -287,10 +303,11 @@ arcpass_browser_page_dispose (GObject *object)
   ArcpassBrowserPage *self = ARCPASS_BROWSER_PAGE (object);
 
   end_attempt (self);
+  g_clear_object (&self->spent_receiver);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), ARCPASS_TYPE_BROWSER_PAGE);
+  /* AdwBin unparents the template root itself (it is the bin's child). */
 
   G_OBJECT_CLASS (arcpass_browser_page_parent_class)->dispose (object);
 }
@@ -484,6 +501,7 @@ arcpass_browser_page_start (ArcpassBrowserPage  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->form_error_label), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "waiting");
 
+  self->waiting = TRUE;
   arcpass_loopback_receiver_wait_async (self->receiver, ARCPASS_LOOPBACK_DEFAULT_TIMEOUT,
                                         self->cancellable, wait_cb, g_object_ref (self));
   if (launch)

@@ -950,7 +950,7 @@ arcpass_oauth_page_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), ARCPASS_TYPE_OAUTH_PAGE);
+  /* AdwBin unparents the template root itself (it is the bin's child). */
   self->browser_page = NULL;
 
   G_OBJECT_CLASS (arcpass_oauth_page_parent_class)->dispose (object);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Number of WebKitWebProcess processes that descend from this test
+ * process (directly, or through WebKit's bubblewrap sandbox). */
+guint    arcpass_test_count_web_processes (void);
+
+/* TRUE when this binary was built with AddressSanitizer. */
+gboolean arcpass_test_built_with_asan     (void);
+
+G_END_DECLS

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <webkit/webkit.h>
+
+#include "arcpass-core.h"
+#include "arcpass-resources.h"
+#include "arcpass-oauth-page.h"
+#include "arcpass-sandbox.h"
+#include "arcpass-test-ui-utils.h"
+#include "test-oauth-common.h"
+
+/* These tests drive the real WebKit web view of ArcpassOAuthPage, under
+ * Xvfb, against a sandbox portal served from this process. The sandbox's
+ * sign-in form is filled in with JavaScript, as a user would type. */
+
+#define TIMEOUT_MS 20000
+
+typedef struct {
+  ArcpassSandbox    *sandbox;
+  ArcpassClient     *client;
+  GSettings         *settings;
+  GtkWindow         *window;
+  ArcpassOAuthPage  *page;
+  ArcpassCredential *credential;
+  guint              n_signed_in;
+  guint              n_cancelled;
+} Fixture;
+
+static void
+signed_in_cb (ArcpassOAuthPage  *page,
+              ArcpassCredential *credential,
+              Fixture           *fixture)
+{
+  fixture->n_signed_in++;
+  g_set_object (&fixture->credential, credential);
+}
+
+static void
+cancelled_cb (ArcpassOAuthPage *page,
+              Fixture          *fixture)
+{
+  fixture->n_cancelled++;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int width = GPOINTER_TO_INT (data) ? GPOINTER_TO_INT (data) : 1280;
+
+  fixture->sandbox = arcpass_sandbox_new ();
+  g_assert_true (arcpass_sandbox_start (fixture->sandbox, 0, &error));
+  g_assert_no_error (error);
+
+  fixture->client = arcpass_client_new ();
+  fixture->settings = g_settings_new ("io.github.arcpass.Arcpass");
+  fixture->page = arcpass_oauth_page_new (fixture->client, fixture->settings);
+  arcpass_oauth_page_set_defaults (fixture->page, arcpass_sandbox_get_url (fixture->sandbox),
+                                   ARCPASS_SANDBOX_CLIENT_ID);
+  g_signal_connect (fixture->page, "signed-in", G_CALLBACK (signed_in_cb), fixture);
+  g_signal_connect (fixture->page, "cancelled", G_CALLBACK (cancelled_cb), fixture);
+
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (fixture->window, width, 800);
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
+  gtk_window_present (fixture->window);
+  arcpass_test_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static gboolean
+no_web_process_cb (gpointer data)
+{
+  return arcpass_test_count_web_processes () == 0;
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  /* Whatever the test did, no web process may outlive the page. */
+  g_assert_true (arcpass_test_wait_until (no_web_process_cb, NULL, TIMEOUT_MS));
+  g_clear_object (&fixture->credential);
+  g_clear_object (&fixture->settings);
+  g_clear_object (&fixture->client);
+  arcpass_sandbox_stop (fixture->sandbox);
+  g_clear_object (&fixture->sandbox);
+}
+
+static gboolean
+skip_if_unsupported (void)
+{
+  /* WebKit's own processes are not built with the sanitizers; loading the
+   * web process from an ASan-instrumented UI process is not something this
+   * suite claims to support. */
+  if (arcpass_test_built_with_asan () && !g_getenv ("ARCPASS_TEST_WEBKIT_WITH_ASAN"))
+    {
+      g_test_skip ("WebKit web view tests are skipped in the AddressSanitizer build "
+                   "(set ARCPASS_TEST_WEBKIT_WITH_ASAN=1 to try anyway)");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static WebKitWebView *
+find_web_view (Fixture *fixture)
+{
+  GtkWidget *view = arcpass_test_find_widget (GTK_WIDGET (fixture->page), WEBKIT_TYPE_WEB_VIEW,
+                                              NULL);
+
+  return view ? WEBKIT_WEB_VIEW (view) : NULL;
+}
+
+static const char *
+visible_page (Fixture *fixture)
+{
+  GtkStack *stack = GTK_STACK (arcpass_test_find_widget (GTK_WIDGET (fixture->page),
+                                                         GTK_TYPE_STACK, "stack"));
+
+  return gtk_stack_get_visible_child_name (stack);
+}
+
+static const char *
+visible_web_page (Fixture *fixture)
+{
+  GtkStack *stack = GTK_STACK (arcpass_test_find_widget (GTK_WIDGET (fixture->page),
+                                                         GTK_TYPE_STACK, "web_stack"));
+
+  return gtk_stack_get_visible_child_name (stack);
+}
+
+typedef struct {
+  Fixture    *fixture;
+  const char *title;
+} TitleWait;
+
+static gboolean
+title_is_cb (gpointer data)
+{
+  TitleWait *wait = data;
+  WebKitWebView *view = find_web_view (wait->fixture);
+
+  return view && !webkit_web_view_is_loading (view) &&
+         g_strcmp0 (webkit_web_view_get_title (view), wait->title) == 0;
+}
+
+static void
+wait_for_title (Fixture    *fixture,
+                const char *title)
+{
+  TitleWait wait = { fixture, title };
+
+  g_assert_true (arcpass_test_wait_until (title_is_cb, &wait, TIMEOUT_MS));
+}
+
+typedef struct {
+  gboolean  done;
+  JSCValue *value;
+  GError   *error;
+} JsResult;
+
+static void
+js_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  JsResult *js = data;
+
+  js->value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result,
+                                                          &js->error);
+  js->done = TRUE;
+}
+
+static gboolean
+js_done (gpointer data)
+{
+  return ((JsResult *) data)->done;
+}
+
+static char *
+run_js (WebKitWebView *view,
+        const char    *script)
+{
+  JsResult js = { FALSE, NULL, NULL };
+  char *text;
+
+  webkit_web_view_evaluate_javascript (view, script, -1, NULL, NULL, NULL, js_done_cb, &js);
+  g_assert_true (arcpass_test_wait_until (js_done, &js, TIMEOUT_MS));
+  g_assert_no_error (js.error);
+  text = jsc_value_to_string (js.value);
+  g_object_unref (js.value);
+  return text;
+}
+
+static void
+submit_credentials (WebKitWebView *view,
+                    const char    *username,
+                    const char    *password)
+{
+  g_autofree char *script = NULL;
+  g_autofree char *result = NULL;
+
+  script = g_strdup_printf ("document.getElementById ('user_username').value = '%s';"
+                            "document.getElementById ('user_password').value = '%s';"
+                            "document.getElementById ('signIn').click ();"
+                            "'submitted'",
+                            username, password);
+  result = run_js (view, script);
+  g_assert_cmpstr (result, ==, "submitted");
+}
+
+static void
+set_redirect_uri (Fixture    *fixture,
+                  const char *redirect_uri)
+{
+  GtkWidget *row = arcpass_test_find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW,
+                                             "redirect_row");
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), redirect_uri);
+}
+
+/* Clicks "Sign In" and waits for the sandbox's form in the web view. */
+static WebKitWebView *
+start_sign_in (Fixture *fixture)
+{
+  WebKitWebView *view;
+
+  g_assert_null (find_web_view (fixture));
+  g_assert_cmpuint (arcpass_test_count_web_processes (), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.sign-in", NULL));
+  view = find_web_view (fixture);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (visible_page (fixture), ==, "web");
+  wait_for_title (fixture, "Sign In");
+
+  return view;
+}
+
+static gboolean
+signed_in_or_failed_cb (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->n_signed_in > 0 || g_strcmp0 (visible_web_page (fixture), "problem") == 0;
+}
+
+static void
+assert_signed_in_as (Fixture    *fixture,
+                     const char *username)
+{
+  g_assert_true (arcpass_test_wait_until (signed_in_or_failed_cb, fixture, TIMEOUT_MS));
+  if (fixture->n_signed_in == 0)
+    {
+      AdwStatusPage *problem = ADW_STATUS_PAGE (arcpass_test_find_widget (GTK_WIDGET (fixture->page),
+                                                                          ADW_TYPE_STATUS_PAGE,
+                                                                          "problem_page"));
+      g_error ("sign-in failed: %s: %s", adw_status_page_get_title (problem),
+               adw_status_page_get_description (problem));
+    }
+  g_assert_cmpuint (fixture->n_signed_in, ==, 1);
+  g_assert_nonnull (fixture->credential);
+  g_assert_cmpstr (arcpass_credential_get_username (fixture->credential), ==, username);
+  g_assert_cmpint (arcpass_credential_get_kind (fixture->credential), ==,
+                   ARCPASS_CREDENTIAL_OAUTH_USER);
+  g_assert_nonnull (arcpass_credential_get_access_token (fixture->credential));
+  g_assert_nonnull (arcpass_credential_get_refresh_token (fixture->credential));
+
+  /* The flow is over: no web view, and its web process is gone. */
+  g_assert_null (find_web_view (fixture));
+  g_assert_true (arcpass_test_wait_until (no_web_process_cb, NULL, TIMEOUT_MS));
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+}
+
+static void
+test_form (Fixture       *fixture,
+           gconstpointer  data)
+{
+  GtkWidget *portal_row, *client_row, *redirect_row, *label;
+  g_autofree char *name = NULL;
+
+  /* No WebKit process is started just by showing the page. */
+  g_assert_null (find_web_view (fixture));
+  g_assert_cmpuint (arcpass_test_count_web_processes (), ==, 0);
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+
+  redirect_row = arcpass_test_find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW,
+                                           "redirect_row");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (redirect_row)), ==,
+                   ARCPASS_OAUTH_OOB_REDIRECT_URI);
+
+  name = g_strdup_printf ("oauth-form-%d", gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), name));
+
+  /* Inline validation with the core's messages. */
+  portal_row = arcpass_test_find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW,
+                                         "portal_row");
+  label = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL,
+                                    "portal_error_label");
+  gtk_editable_set_text (GTK_EDITABLE (portal_row), "http://gis.example.com/portal");
+  g_assert_true (gtk_widget_has_css_class (portal_row, "error"));
+  g_assert_true (gtk_widget_get_visible (label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), !=, "");
+
+  gtk_editable_set_text (GTK_EDITABLE (redirect_row), "http://example.com/callback");
+  g_assert_true (gtk_widget_has_css_class (redirect_row, "error"));
+
+  client_row = arcpass_test_find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW,
+                                         "client_id_row");
+  gtk_editable_set_text (GTK_EDITABLE (client_row), "");
+
+  /* "Sign In" with a bad form starts nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.sign-in", NULL);
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+  g_assert_true (gtk_widget_has_css_class (client_row, "error"));
+  g_assert_null (find_web_view (fixture));
+
+  g_free (name);
+  name = g_strdup_printf ("oauth-form-errors-%d", gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), name));
+
+  gtk_editable_set_text (GTK_EDITABLE (portal_row), arcpass_sandbox_get_url (fixture->sandbox));
+  g_assert_false (gtk_widget_has_css_class (portal_row, "error"));
+  g_assert_false (gtk_widget_get_visible (label));
+}
+
+static void
+test_sign_in_oob (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  WebKitWebView *view;
+  GtkWidget *host_label, *tls_label;
+  g_autofree char *expected_host = NULL;
+  g_autofree char *name = NULL;
+
+  if (skip_if_unsupported ())
+    return;
+
+  view = start_sign_in (fixture);
+
+  /* The header names the host and how it is protected. */
+  host_label = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL, "host_label");
+  tls_label = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL, "tls_label");
+  expected_host = g_strdup_printf ("127.0.0.1:%u", arcpass_sandbox_get_port (fixture->sandbox));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (host_label)), ==, expected_host);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (tls_label)), ==, "Not encrypted (local sandbox)");
+
+  arcpass_test_spin (200);
+  name = g_strdup_printf ("oauth-web-view-%d", gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), name));
+
+  submit_credentials (view, ARCPASS_SANDBOX_PUBLISHER_USERNAME, ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+  g_assert_cmpstr (arcpass_credential_get_redirect_uri (fixture->credential), ==,
+                   ARCPASS_OAUTH_OOB_REDIRECT_URI);
+}
+
+static void
+test_sign_in_loopback_redirect (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  WebKitWebView *view;
+
+  if (skip_if_unsupported ())
+    return;
+
+  /* Registered in the sandbox app; nothing listens there: the redirect must
+   * be intercepted before it is loaded. */
+  set_redirect_uri (fixture, "http://127.0.0.1/callback");
+  view = start_sign_in (fixture);
+  submit_credentials (view, ARCPASS_SANDBOX_USER_USERNAME, ARCPASS_SANDBOX_USER_PASSWORD);
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_USER_USERNAME);
+}
+
+typedef struct {
+  WebKitWebView *view;
+} ErrorWait;
+
+static gboolean
+error_message_shown_cb (gpointer data)
+{
+  ErrorWait *wait = data;
+  g_autofree char *text = NULL;
+
+  if (webkit_web_view_is_loading (wait->view))
+    return FALSE;
+  text = run_js (wait->view, "var e = document.getElementById ('errorMessage');"
+                             "e ? e.textContent : ''");
+  return text && *text;
+}
+
+static void
+test_wrong_password_then_cancel (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  WebKitWebView *view;
+  ErrorWait wait;
+
+  if (skip_if_unsupported ())
+    return;
+
+  view = start_sign_in (fixture);
+  g_assert_cmpuint (arcpass_test_count_web_processes (), >=, 1);
+  submit_credentials (view, ARCPASS_SANDBOX_PUBLISHER_USERNAME, "not-the-password");
+
+  /* The portal's page says so, and the user stays on it to try again. */
+  wait.view = view;
+  g_assert_true (arcpass_test_wait_until (error_message_shown_cb, &wait, TIMEOUT_MS));
+  arcpass_test_spin (500);
+  g_assert_true (find_web_view (fixture) == view);
+  g_assert_cmpstr (visible_page (fixture), ==, "web");
+  g_assert_cmpstr (visible_web_page (fixture), ==, "view");
+  g_assert_cmpuint (fixture->n_signed_in, ==, 0);
+
+  /* Cancel ends the attempt and the web process. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.cancel", NULL));
+  g_assert_cmpuint (fixture->n_cancelled, ==, 1);
+  g_assert_null (find_web_view (fixture));
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+  g_assert_true (arcpass_test_wait_until (no_web_process_cb, NULL, TIMEOUT_MS));
+}
+
+static gboolean
+problem_shown_cb (gpointer data)
+{
+  return g_strcmp0 (visible_web_page (data), "problem") == 0;
+}
+
+static AdwStatusPage *
+wait_for_problem (Fixture *fixture)
+{
+  g_assert_true (arcpass_test_wait_until (problem_shown_cb, fixture, TIMEOUT_MS));
+  g_assert_cmpstr (visible_page (fixture), ==, "web");
+  return ADW_STATUS_PAGE (arcpass_test_find_widget (GTK_WIDGET (fixture->page),
+                                                    ADW_TYPE_STATUS_PAGE, "problem_page"));
+}
+
+static void
+test_unregistered_redirect (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  AdwStatusPage *problem;
+  GtkWidget *detail, *browser_button;
+  g_autofree char *name = NULL;
+
+  if (skip_if_unsupported ())
+    return;
+
+  set_redirect_uri (fixture, "https://app.example.com/not-registered");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.sign-in", NULL));
+
+  /* The sandbox answers with its error page, as ArcGIS does; the page
+   * explains what to register, and where. */
+  problem = wait_for_problem (fixture);
+  g_assert_cmpstr (adw_status_page_get_title (problem), ==, "Redirect URL Not Registered");
+  g_assert_nonnull (strstr (adw_status_page_get_description (problem),
+                            "In your OAuth credential's settings on the portal, add the "
+                            "redirect URL"));
+  detail = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL,
+                                     "problem_detail_label");
+  g_assert_true (gtk_widget_get_visible (detail));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail)), ==,
+                   "https://app.example.com/not-registered");
+  browser_button = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_BUTTON,
+                                             "problem_browser_button");
+  g_assert_true (gtk_widget_get_visible (browser_button));
+
+  /* The explanation replaced the web view. */
+  g_assert_null (find_web_view (fixture));
+  g_assert_true (arcpass_test_wait_until (no_web_process_cb, NULL, TIMEOUT_MS));
+
+  name = g_strdup_printf ("oauth-error-redirect-%d",
+                          gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), name));
+
+  /* "Change Settings" goes back to the form. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.back", NULL));
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+  g_assert_cmpuint (fixture->n_cancelled, ==, 0);
+}
+
+static void
+test_unknown_client_id (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  AdwStatusPage *problem;
+  GtkWidget *detail;
+
+  if (skip_if_unsupported ())
+    return;
+
+  arcpass_oauth_page_set_defaults (fixture->page, NULL, "noSuchClient");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.sign-in", NULL));
+
+  problem = wait_for_problem (fixture);
+  g_assert_cmpstr (adw_status_page_get_title (problem), ==, "Unknown Client ID");
+  detail = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL,
+                                     "problem_detail_label");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail)), ==, "noSuchClient");
+}
+
+static void
+test_state_mismatch (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  WebKitWebView *view;
+  AdwStatusPage *problem;
+  g_autofree char *forged = NULL;
+
+  if (skip_if_unsupported ())
+    return;
+
+  view = start_sign_in (fixture);
+
+  /* A navigation to the approval page with a code but another `state`, as
+   * a forged link would do. */
+  forged = g_strdup_printf ("%s/sharing/oauth2/approval?code=forged-code&state=tampered",
+                            arcpass_sandbox_get_url (fixture->sandbox));
+  webkit_web_view_load_uri (view, forged);
+
+  problem = wait_for_problem (fixture);
+  g_assert_cmpstr (adw_status_page_get_title (problem), ==, "Sign-In Answer Refused");
+  g_assert_nonnull (strstr (adw_status_page_get_description (problem), "state"));
+  g_assert_cmpuint (fixture->n_signed_in, ==, 0);
+  g_assert_null (find_web_view (fixture));
+
+  /* Try Again starts a new attempt, with a fresh state, that works. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.retry", NULL));
+  wait_for_title (fixture, "Sign In");
+  submit_credentials (find_web_view (fixture), ARCPASS_SANDBOX_PUBLISHER_USERNAME,
+                      ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+}
+
+static void
+test_web_process_killed (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  WebKitWebView *view;
+  AdwStatusPage *problem;
+  GtkWidget *retry;
+  g_autofree char *name = NULL;
+
+  if (skip_if_unsupported ())
+    return;
+
+  view = start_sign_in (fixture);
+  webkit_web_view_terminate_web_process (view);
+
+  problem = wait_for_problem (fixture);
+  g_assert_cmpstr (adw_status_page_get_title (problem), ==, "Sign-In Page Stopped");
+  retry = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_BUTTON,
+                                    "problem_retry_button");
+  g_assert_true (gtk_widget_get_visible (retry));
+  g_assert_true (gtk_widget_has_css_class (retry, "suggested-action"));
+  g_assert_true (arcpass_test_wait_until (no_web_process_cb, NULL, TIMEOUT_MS));
+
+  name = g_strdup_printf ("oauth-error-crashed-%d",
+                          gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), name));
+
+  /* Retry brings a working sign-in page back. */
+  gtk_widget_activate (retry);
+  wait_for_title (fixture, "Sign In");
+  submit_credentials (find_web_view (fixture), ARCPASS_SANDBOX_PUBLISHER_USERNAME,
+                      ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+}
+
+static void
+test_denied (Fixture       *fixture,
+             gconstpointer  data)
+{
+  WebKitWebView *view;
+  AdwStatusPage *problem;
+  g_autofree char *result = NULL;
+
+  if (skip_if_unsupported ())
+    return;
+
+  view = start_sign_in (fixture);
+  result = run_js (view, "document.getElementById ('cancel').click (); 'ok'");
+  g_assert_cmpstr (result, ==, "ok");
+
+  problem = wait_for_problem (fixture);
+  g_assert_cmpstr (adw_status_page_get_title (problem), ==, "Sign-In Cancelled");
+  g_assert_cmpuint (fixture->n_signed_in, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  /* The application registers the resources; these tests have no application. */
+  arcpass_register_resource ();
+
+#define ADD(path, func, width) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (width), fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/oauth/form", test_form, 1280);
+  ADD ("/oauth/form-narrow", test_form, 360);
+  ADD ("/oauth/sign-in-oob", test_sign_in_oob, 1280);
+  ADD ("/oauth/sign-in-oob-narrow", test_sign_in_oob, 360);
+  ADD ("/oauth/sign-in-loopback-redirect", test_sign_in_loopback_redirect, 1280);
+  ADD ("/oauth/wrong-password-then-cancel", test_wrong_password_then_cancel, 1280);
+  ADD ("/oauth/unregistered-redirect", test_unregistered_redirect, 1280);
+  ADD ("/oauth/unregistered-redirect-narrow", test_unregistered_redirect, 360);
+  ADD ("/oauth/unknown-client-id", test_unknown_client_id, 1280);
+  ADD ("/oauth/state-mismatch", test_state_mismatch, 1280);
+  ADD ("/oauth/web-process-killed", test_web_process_killed, 1280);
+  ADD ("/oauth/denied", test_denied, 1280);
+
+#undef ADD
+
+  return g_test_run ();
+}
