@@ -218,25 +218,25 @@ arcpass_cli_signout (int    argc,
 
   name = arcpass_cli_account_name (credential);
 
-  if (no_revoke)
-    {
-      arcpass_account_store_delete_async (cli->store, arcpass_credential_get_id (credential),
-                                          cli->cancellable, arcpass_cli_async_cb, cli);
-      result = arcpass_cli_wait (cli);
-      if (!arcpass_account_store_delete_finish (cli->store, result, &error))
-        return arcpass_cli_fail_error (cli, error);
-    }
-  else
+  if (!no_revoke)
     {
       if ((ret = arcpass_cli_new_manager (cli, credential, FALSE, &manager)) >= 0)
         return ret;
-      /* A failed revocation is reported by the core but does not keep the
-       * account: the user asked to be signed out of this computer. */
+      /* The manager has no store here: it revokes, the store deletes. A
+       * failed revocation does not keep the account: the user asked to be
+       * signed out of this computer. */
       arcpass_token_manager_sign_out_async (manager, cli->cancellable, arcpass_cli_async_cb, cli);
       result = arcpass_cli_wait (cli);
       if (!arcpass_token_manager_sign_out_finish (manager, result, &error))
         return arcpass_cli_fail_error (cli, error);
     }
+
+  g_clear_object (&result);
+  arcpass_account_store_delete_async (cli->store, arcpass_credential_get_id (credential),
+                                      cli->cancellable, arcpass_cli_async_cb, cli);
+  result = arcpass_cli_wait (cli);
+  if (!arcpass_account_store_delete_finish (cli->store, result, &error))
+    return arcpass_cli_fail_error (cli, error);
 
   printf (_("Signed out of %s.\n"), name);
   return ARCPASS_EXIT_OK;

@@ -617,6 +617,31 @@ portal_is_online (const char *portal_url)
                   g_str_has_suffix (host, ".arcgis.com"));
 }
 
+static void
+credential_changed_cb (ArcpassCli *cli)
+{
+  cli->credential_changed = TRUE;
+}
+
+void
+arcpass_cli_save_if_changed (ArcpassCli          *cli,
+                             ArcpassTokenManager *manager)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!manager || !cli->credential_changed || !cli->store)
+    return;
+  cli->credential_changed = FALSE;
+
+  arcpass_account_store_save_async (cli->store, arcpass_token_manager_get_credential (manager),
+                                    NULL, arcpass_cli_async_cb, cli);
+  result = arcpass_cli_wait (cli);
+  if (!arcpass_account_store_save_finish (cli->store, result, &error))
+    arcpass_cli_note (cli, _("Warning: the renewed account could not be saved: %s"),
+                      error->message);
+}
+
 int
 arcpass_cli_new_manager (ArcpassCli           *cli,
                          ArcpassCredential    *credential,
@@ -628,7 +653,16 @@ arcpass_cli_new_manager (ArcpassCli           *cli,
   g_autoptr(ArcpassTokenManager) manager = NULL;
   g_autoptr(ArcpassEndpoints) endpoints = NULL;
 
-  manager = arcpass_token_manager_new (cli->client, credential, demo ? NULL : cli->store);
+  /* No store for the manager: it would save in the background, and this
+   * process may exit first. arcpass_cli_save_if_changed() saves instead. */
+  manager = arcpass_token_manager_new (cli->client, credential, NULL);
+  if (!demo)
+    {
+      g_signal_connect_swapped (manager, "token-refreshed",
+                                G_CALLBACK (credential_changed_cb), cli);
+      g_signal_connect_swapped (manager, "sign-in-required",
+                                G_CALLBACK (credential_changed_cb), cli);
+    }
 
   if (with_endpoints)
     {

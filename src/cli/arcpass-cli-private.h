@@ -55,6 +55,10 @@ typedef struct {
   guint                 sigint_id;
 
   GAsyncResult         *result;
+
+  /* A token manager renewed or gave up on the account: save it before
+   * exiting (see arcpass_cli_save_if_changed()). */
+  gboolean              credential_changed;
 } ArcpassCli;
 
 ArcpassCli        *arcpass_cli_new                 (const char      *verb,
@@ -118,6 +122,12 @@ int                arcpass_cli_new_manager         (ArcpassCli           *cli,
                                                     ArcpassCredential    *credential,
                                                     gboolean              with_endpoints,
                                                     ArcpassTokenManager **out_manager);
+
+/* Saves the manager's credential when a renewal changed it, and waits for
+ * the keyring: the process exits right after, so a save left running
+ * would be lost. A failure is only a warning (the token was still good). */
+void               arcpass_cli_save_if_changed     (ArcpassCli           *cli,
+                                                    ArcpassTokenManager  *manager);
 
 /* Presentation. */
 char              *arcpass_cli_account_name        (ArcpassCredential *credential);

@@ -166,6 +166,7 @@ arcpass_cli_geocode (int    argc,
                               arcpass_cli_async_cb, cli);
   result = arcpass_cli_wait (cli);
   candidates = arcpass_geocode_find_finish (result, &error);
+  arcpass_cli_save_if_changed (cli, manager);
   if (!candidates)
     return arcpass_cli_fail_error (cli, error);
 
@@ -231,6 +232,7 @@ arcpass_cli_reverse (int    argc,
   arcpass_geocode_reverse_async (manager, lon, lat, cli->cancellable, arcpass_cli_async_cb, cli);
   result = arcpass_cli_wait (cli);
   place = arcpass_geocode_reverse_finish (result, &error);
+  arcpass_cli_save_if_changed (cli, manager);
   if (!place)
     return arcpass_cli_fail_error (cli, error);
 
@@ -354,6 +356,7 @@ arcpass_cli_tile (int    argc,
                                     arcpass_cli_async_cb, cli);
   result = arcpass_cli_wait (cli);
   bytes = arcpass_basemap_fetch_tile_finish (result, &error);
+  arcpass_cli_save_if_changed (cli, manager);
   if (!bytes)
     return arcpass_cli_fail_error (cli, error);
 

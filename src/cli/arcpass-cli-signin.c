@@ -65,6 +65,26 @@ save_account (ArcpassCli        *cli,
   return -1;
 }
 
+/* Table labels; arcpass_service_get_name() is worded for sentences. */
+static const char *
+service_label (ArcpassService service)
+{
+  switch (service)
+    {
+    case ARCPASS_SERVICE_BASEMAP_STYLES:
+      return _("Basemap Styles");
+    case ARCPASS_SERVICE_STATIC_TILES:
+      return _("Static Basemap Tiles");
+    case ARCPASS_SERVICE_GEOCODE:
+      return _("Geocoding");
+    case ARCPASS_SERVICE_NONE:
+    case ARCPASS_SERVICE_PORTAL:
+    case ARCPASS_SERVICE_OAUTH:
+    default:
+      return arcpass_service_get_name (service);
+    }
+}
+
 static const char *
 probe_status_text (ArcpassProbeResult *probe,
                    char              **out_free)
@@ -114,7 +134,7 @@ probe_and_print (ArcpassCli        *cli,
     {
       ArcpassProbeResult *probe = g_ptr_array_index (probes, i);
 
-      width = MAX (width, arcpass_cli_text_width (arcpass_service_get_name (probe->service)));
+      width = MAX (width, arcpass_cli_text_width (service_label (probe->service)));
     }
   for (guint i = 0; i < probes->len; i++)
     {
@@ -122,7 +142,7 @@ probe_and_print (ArcpassCli        *cli,
       g_autofree char *to_free = NULL;
       const char *text = probe_status_text (probe, &to_free);
 
-      arcpass_cli_print_padded (stdout, arcpass_service_get_name (probe->service), width + 2);
+      arcpass_cli_print_padded (stdout, service_label (probe->service), width + 2);
       printf ("%s\n", text);
     }
 

@@ -182,6 +182,7 @@ arcpass_cli_token (int    argc,
                                          arcpass_cli_async_cb, cli);
   result = arcpass_cli_wait (cli);
   token = arcpass_token_manager_get_token_finish (manager, result, &error);
+  arcpass_cli_save_if_changed (cli, manager);
   if (!token)
     return arcpass_cli_fail_error (cli, error);
 

@@ -33,6 +33,15 @@ typedef struct {
   char   *err;
 } Run;
 
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize size = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &size) : NULL;
+
+  return data ? g_strndup (data, size) : g_strdup ("");
+}
+
 static void
 run_free (Run *run)
 {
@@ -117,7 +126,7 @@ run_env (Fixture            *fixture,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) slot = NULL;
-  g_autoptr(GBytes) in = input ? g_bytes_new (input, strlen (input)) : NULL;
+  g_autoptr(GBytes) in = g_bytes_new (input ? input : "", input ? strlen (input) : 0);
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GBytes) err = NULL;
   g_autoptr(GError) error = NULL;
@@ -134,8 +143,8 @@ run_env (Fixture            *fixture,
   g_assert_true (g_subprocess_get_if_exited (process));
   run->status = g_subprocess_get_exit_status (process);
   run->out_len = g_bytes_get_size (out);
-  run->out = g_strndup (g_bytes_get_data (out, NULL), run->out_len);
-  run->err = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  run->out = bytes_to_string (out);
+  run->err = bytes_to_string (err);
 
   if (g_test_verbose ())
     g_test_message ("arcpass %s → %d\n--- stdout\n%s--- stderr\n%s", args[0], run->status,
@@ -282,7 +291,7 @@ sandbox_log_paths (Fixture *fixture)
   g_autofree char *url = g_strconcat (fixture->url, "/_sandbox/log", NULL);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(SoupMessage) msg = http (fixture, "GET", url, NULL, &body);
-  g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_autofree char *text = bytes_to_string (body);
   g_autoptr(JsonNode) root = parse_json (text);
   JsonArray *entries = json_object_get_array_member (json_node_get_object (root), "entries");
   GString *paths = g_string_new (NULL);
@@ -349,23 +358,61 @@ add_api_key (Fixture    *fixture,
 
 /* ---- Browser ------------------------------------------------------------- */
 
+/* A running `arcpass` whose stderr is read line by line. */
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *err;
+  GString          *err_text;
+} Child;
+
+static Child *
+child_spawn (const char * const *args)
+{
+  Child *child = g_new0 (Child, 1);
+
+  child->process = spawn_arcpass (args, NULL,
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  child->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (child->process));
+  child->err_text = g_string_new (NULL);
+  return child;
+}
+
+static void
+child_free (Child *child)
+{
+  g_clear_object (&child->err);
+  g_clear_object (&child->process);
+  g_string_free (child->err_text, TRUE);
+  g_free (child);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+/* The next line of stderr, or NULL at the end. */
+static char *
+child_read_line (Child *child)
+{
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *line;
+
+  g_data_input_stream_read_line_async (child->err, G_PRIORITY_DEFAULT, NULL, async_cb, &slot);
+  result = wait_result (&slot);
+  line = g_data_input_stream_read_line_finish_utf8 (child->err, result, NULL, &error);
+  g_assert_no_error (error);
+  if (line)
+    g_string_append_printf (child->err_text, "%s\n", line);
+  return line;
+}
+
 /* Reads stderr of a running `signin --no-launch` until the sign-in link. */
 static char *
-read_signin_url (GSubprocess *process)
+read_signin_url (Child *child)
 {
-  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
-
   for (;;)
     {
-      g_autoptr(GAsyncResult) slot = NULL;
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *line = NULL;
+      g_autofree char *line = child_read_line (child);
 
-      g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, async_cb, &slot);
-      result = wait_result (&slot);
-      line = g_data_input_stream_read_line_finish_utf8 (in, result, NULL, &error);
-      g_assert_no_error (error);
       g_assert_nonnull (line);
       g_strstrip (line);
       if (g_str_has_prefix (line, "http://") || g_str_has_prefix (line, "https://"))
@@ -396,7 +443,7 @@ act_as_browser (Fixture    *fixture,
 {
   g_autoptr(GBytes) page = NULL;
   g_autoptr(SoupMessage) get = http (fixture, "GET", authorize_url, NULL, &page);
-  g_autofree char *html = g_strndup (g_bytes_get_data (page, NULL), g_bytes_get_size (page));
+  g_autofree char *html = bytes_to_string (page);
   g_autofree char *state = find_hidden_state (html);
   g_autoptr(GUri) base = g_uri_parse (authorize_url, G_URI_FLAGS_NONE, NULL);
   g_autoptr(GUri) action = g_uri_parse_relative (base, "signin", G_URI_FLAGS_NONE, NULL);
@@ -424,24 +471,40 @@ act_as_browser (Fixture    *fixture,
 }
 
 static Run *
-finish_process (Fixture     *fixture,
-                GSubprocess *process)
+finish_process (Fixture *fixture,
+                Child   *child)
 {
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GAsyncResult) slot = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
   Run *run = g_new0 (Run, 1);
+  char *line;
 
-  g_subprocess_communicate_async (process, NULL, NULL, async_cb, &slot);
+  while ((line = child_read_line (child)))
+    g_free (line);
+
+  g_output_stream_splice_async (out, g_subprocess_get_stdout_pipe (child->process),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL,
+                                async_cb, &slot);
   result = wait_result (&slot);
-  g_subprocess_communicate_finish (process, result, &out, &err, &error);
+  g_output_stream_splice_finish (out, result, &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-  run->out = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
-  run->err = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  g_clear_object (&result);
+
+  g_subprocess_wait_async (child->process, NULL, async_cb, &slot);
+  result = wait_result (&slot);
+  g_subprocess_wait_finish (child->process, result, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (child->process));
+  run->status = g_subprocess_get_exit_status (child->process);
+  run->out = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                        g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+  run->err = g_strdup (child->err_text->str);
+  if (g_test_verbose ())
+    g_test_message ("arcpass (signin) → %d\n--- stdout\n%s--- stderr\n%s", run->status,
+                    run->out, run->err);
   assert_no_secret (fixture, run->err);
   return run;
 }
@@ -451,15 +514,13 @@ sign_in_through_browser (Fixture            *fixture,
                          const char * const *args,
                          gboolean            cancel)
 {
-  g_autoptr(GSubprocess) process = spawn_arcpass (args, NULL,
-                                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                  G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autofree char *url = read_signin_url (process);
+  g_autoptr(Child) child = child_spawn (args);
+  g_autofree char *url = read_signin_url (child);
 
   g_assert_true (strstr (url, "/oauth2/authorize?") != NULL);
   g_assert_true (strstr (url, "code_challenge_method=S256") != NULL);
   act_as_browser (fixture, url, cancel);
-  return finish_process (fixture, process);
+  return finish_process (fixture, child);
 }
 
 /* ---- Tests --------------------------------------------------------------- */
@@ -520,6 +581,7 @@ test_no_account (Fixture       *fixture,
   g_autoptr(Run) accounts = RUN (fixture, NULL, "accounts");
   g_autoptr(Run) json = RUN (fixture, NULL, "accounts", "--json");
   g_autoptr(Run) signout = RUN (fixture, NULL, "signout");
+  g_autoptr(JsonNode) empty = NULL;
 
   g_assert_cmpint (token->status, ==, ARCPASS_EXIT_SIGN_IN_REQUIRED);
   g_assert_cmpstr (token->out, ==, "");
@@ -527,7 +589,8 @@ test_no_account (Fixture       *fixture,
   g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_OK);
   g_assert_cmpstr (accounts->out, ==, "");
   g_assert_cmpint (json->status, ==, ARCPASS_EXIT_OK);
-  g_assert_cmpstr (g_strstrip (json->out), ==, "[ ]");
+  empty = parse_json (json->out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (empty)), ==, 0);
   g_assert_cmpint (signout->status, ==, ARCPASS_EXIT_SIGN_IN_REQUIRED);
 }
 
@@ -758,11 +821,12 @@ test_network_error (Fixture       *fixture,
   add = RUN (fixture, ARCPASS_SANDBOX_KEY_FULL "\n", "apikey", "add", "--portal", closed_url);
   g_assert_cmpint (add->status, ==, ARCPASS_EXIT_NETWORK);
 
+  /* The portal of a saved account goes away. */
   add_api_key (fixture, ARCPASS_SANDBOX_KEY_FULL, "full");
-  sandbox_post (fixture, "/_sandbox/fault",
-                "path=/arcgis/rest/services/World/GeocodeServer&mode=close&count=10");
+  arcpass_sandbox_stop (fixture->sb);
   geocode = RUN (fixture, NULL, "geocode", "Redlands");
   g_assert_cmpint (geocode->status, ==, ARCPASS_EXIT_NETWORK);
+  g_assert_nonnull (strstr (geocode->err, "127.0.0.1"));
 }
 
 static void
@@ -927,18 +991,20 @@ test_signin_denied_and_cancelled (Fixture       *fixture,
   g_autoptr(Run) denied = sign_in_through_browser (fixture, args, TRUE);
   g_autoptr(Run) cancelled = NULL;
   g_autoptr(Run) timeout = NULL;
-  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(Child) child = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GPtrArray) saved = NULL;
 
   g_assert_cmpint (denied->status, ==, ARCPASS_EXIT_REJECTED);
 
   /* Ctrl+C while waiting for the browser. */
-  process = spawn_arcpass (args, NULL,
-                           G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  url = read_signin_url (process);
-  g_subprocess_send_signal (process, SIGINT);
-  cancelled = finish_process (fixture, process);
+  child = child_spawn (args);
+  url = read_signin_url (child);
+  /* Past the link, the command waits: let it reach its main loop. */
+  while (!strstr (child->err_text->str, "Ctrl+C"))
+    g_free (child_read_line (child));
+  g_subprocess_send_signal (child->process, SIGINT);
+  cancelled = finish_process (fixture, child);
   g_assert_cmpint (cancelled->status, ==, ARCPASS_EXIT_CANCELLED);
 
   timeout = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
@@ -958,6 +1024,8 @@ test_sign_in_required (Fixture       *fixture,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr(Run) token = NULL;
   g_autoptr(Run) accounts = NULL;
+  g_autoptr(Run) signout = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
 
   /* Tokens this sandbox never issued: the refresh is refused. */
   arcpass_credential_set_username (credential, "grace.hopper");
@@ -975,9 +1043,17 @@ test_sign_in_required (Fixture       *fixture,
   g_assert_cmpstr (token->out, ==, "");
   g_assert_null (strstr (token->err, "stale-access-token"));
 
+  /* The account is kept, marked, and listed as such. */
   accounts = RUN (fixture, NULL, "accounts");
   g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_OK);
   g_assert_nonnull (strstr (accounts->out, "grace.hopper"));
+  g_assert_nonnull (strstr (accounts->out, "sign in required"));
+
+  /* Forgetting it needs no portal. */
+  signout = RUN (fixture, NULL, "signout", "--no-revoke", "--account", "grace.hopper");
+  g_assert_cmpint (signout->status, ==, ARCPASS_EXIT_OK);
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 0);
 }
 
 static void
@@ -1067,11 +1143,39 @@ test_sandbox_option (Fixture       *fixture,
   g_rmdir (dir);
 }
 
+/* gnome-keyring-daemon daemonizes before it owns its bus name: wait for
+ * the Secret Service so that the first test does not race it. */
+static void
+wait_for_secret_service (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  if (!bus)
+    return;
+  for (int i = 0; i < 100; i++)
+    {
+      g_autoptr(GVariant) reply = NULL;
+      gboolean has_owner = FALSE;
+
+      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "NameHasOwner",
+                                           g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                           G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                           NULL, NULL);
+      if (reply)
+        g_variant_get (reply, "(b)", &has_owner);
+      if (has_owner)
+        return;
+      g_usleep (50 * 1000);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  wait_for_secret_service ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
