@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "arcpass-sandbox-private.h"
@@ -759,6 +760,19 @@ control_handle (SbRequest *req)
           return;
         }
       arcpass_sandbox_add_fault (self, path, mode, (guint) count);
+      control_respond_state (req);
+    }
+  else if (strcmp (sub, "/config") == 0 && is_post)
+    {
+      const char *status = sb_request_get_param (req, "oauth_error_status");
+
+      if (g_strcmp0 (status, "200") != 0 && g_strcmp0 (status, "400") != 0)
+        {
+          sb_respond_error (req, SOUP_STATUS_BAD_REQUEST, SB_FORMAT_JSON, 400,
+                            "oauth_error_status must be 200 or 400.", NULL);
+          return;
+        }
+      arcpass_sandbox_set_oauth_error_status (self, (guint) atoi (status));
       control_respond_state (req);
     }
   else if (strcmp (sub, "/reset") == 0 && is_post)

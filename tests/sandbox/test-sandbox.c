@@ -524,6 +524,17 @@ test_oauth_errors (Fixture       *f,
 
     assert_error (reply, 400, 400, "Invalid client_id");
   }
+  {
+    g_autoptr(Reply) config = fetch (f, "POST", "/_sandbox/config", NULL, "oauth_error_status=200");
+    g_autoptr(Reply) bad = fetch (f, "POST", "/_sandbox/config", NULL, "oauth_error_status=302");
+    g_autoptr(Reply) reply = fetch (f, "POST", "/sharing/rest/oauth2/token", NULL,
+                                    "client_id=nobody&grant_type=refresh_token");
+
+    g_assert_cmpuint (config->status, ==, 200);
+    g_assert_cmpuint (bad->status, ==, 400);
+    assert_error (reply, 200, 400, "Invalid client_id");
+  }
+  arcpass_sandbox_set_oauth_error_status (f->sandbox, 400);
 
   /* PKCE mismatch, redirect mismatch and a verifier retry on a burnt code. */
   {
