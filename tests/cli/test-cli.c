@@ -82,6 +82,10 @@ static void
 assert_no_secret (Fixture    *fixture,
                   const char *text)
 {
+  /* Criticals and warnings are bugs, whatever the exit code says. */
+  if (strstr (text, "-CRITICAL **") || strstr (text, "-WARNING **"))
+    g_error ("arcpass logged a critical or a warning: %s", text);
+
   for (guint i = 0; i < fixture->secrets->len; i++)
     {
       const char *secret = g_ptr_array_index (fixture->secrets, i);
