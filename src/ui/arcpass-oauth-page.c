@@ -58,6 +58,7 @@ struct _ArcpassOAuthPage
   GtkStack             *web_stack;
   AdwBin               *web_view_bin;
   AdwStatusPage        *problem_page;
+  GtkWidget            *problem_detail_box;
   GtkLabel             *problem_detail_label;
   GtkWidget            *problem_copy_detail_button;
   GtkWidget            *problem_browser_button;
@@ -179,7 +180,7 @@ show_problem (ArcpassOAuthPage *self,
                                  : problem == PROBLEM_EMBEDDED_REFUSED ? "web-browser-symbolic"
                                  : "dialog-warning-symbolic");
   gtk_label_set_text (self->problem_detail_label, detail ? detail : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_detail_label), detail != NULL);
+  gtk_widget_set_visible (self->problem_detail_box, detail != NULL);
   gtk_widget_set_visible (self->problem_copy_detail_button, problem == PROBLEM_REDIRECT_URI);
   gtk_widget_set_visible (self->problem_browser_button, offer_browser);
   gtk_widget_set_visible (self->problem_copy_link_button, offer_browser);
@@ -1077,6 +1078,7 @@ arcpass_oauth_page_class_init (ArcpassOAuthPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassOAuthPage, web_stack);
   gtk_widget_class_bind_template_child (widget_class, ArcpassOAuthPage, web_view_bin);
   gtk_widget_class_bind_template_child (widget_class, ArcpassOAuthPage, problem_page);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassOAuthPage, problem_detail_box);
   gtk_widget_class_bind_template_child (widget_class, ArcpassOAuthPage, problem_detail_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassOAuthPage, problem_copy_detail_button);
   gtk_widget_class_bind_template_child (widget_class, ArcpassOAuthPage, problem_browser_button);

@@ -348,6 +348,8 @@ main (int   argc,
   adw_init ();
   /* The application registers the resources; these tests have no application. */
   arcpass_register_resource ();
+  /* Screenshots are taken right after a page switch. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
 #define ADD(path, func, width) \
   g_test_add (path, Fixture, GINT_TO_POINTER (width), fixture_set_up, func, fixture_tear_down)
