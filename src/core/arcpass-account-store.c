@@ -29,7 +29,6 @@ get_schema (void)
       { "schema-version", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
       { "account-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "portal-url", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { "username", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
@@ -169,7 +168,6 @@ typedef struct {
   char *id;
   char *label;
   char *portal_url;
-  char *username;
   char *kind;
   char *payload;   /* secret */
 } SaveData;
@@ -180,7 +178,6 @@ save_data_free (SaveData *data)
   g_free (data->id);
   g_free (data->label);
   g_free (data->portal_url);
-  g_free (data->username);
   g_free (data->kind);
   arcpass_secret_free (data->payload);
   g_free (data);
@@ -201,34 +198,6 @@ store_cb (GObject      *object,
     }
 
   g_task_return_boolean (task, TRUE);
-}
-
-static void
-clear_before_store_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SaveData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  /* The old item is removed first: its attributes (username, portal) may
-   * differ, and store only replaces an item with identical attributes. */
-  secret_password_clear_finish (result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, map_secret_error (error));
-      return;
-    }
-
-  secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, data->label, data->payload,
-                         g_task_get_cancellable (task), store_cb, g_object_ref (task),
-                         "schema-version", ARCPASS_ACCOUNT_SCHEMA_VERSION,
-                         "account-id", data->id,
-                         "portal-url", data->portal_url,
-                         "username", data->username,
-                         "kind", data->kind,
-                         NULL);
 }
 
 void
@@ -260,7 +229,6 @@ arcpass_account_store_save_async (ArcpassAccountStore *self,
   data = g_new0 (SaveData, 1);
   data->id = g_strdup (arcpass_credential_get_id (credential));
   data->portal_url = g_strdup (arcpass_credential_get_portal_url (credential) ?: "");
-  data->username = g_strdup (arcpass_credential_get_username (credential) ?: "");
   enum_class = g_type_class_ref (ARCPASS_TYPE_CREDENTIAL_KIND);
   data->kind = g_strdup (g_enum_get_value (enum_class, arcpass_credential_get_kind (credential))->value_nick);
   g_type_class_unref (enum_class);
@@ -270,9 +238,14 @@ arcpass_account_store_save_async (ArcpassAccountStore *self,
   data->payload = arcpass_credential_to_payload (credential);
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
 
-  secret_password_clear (get_schema (), cancellable, clear_before_store_cb, g_steal_pointer (&task),
+  /* The attributes never change for one account, so the Secret Service
+   * replaces the item in one step: a reader never sees it missing. */
+  secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, data->label, data->payload,
+                         cancellable, store_cb, g_steal_pointer (&task),
                          "schema-version", ARCPASS_ACCOUNT_SCHEMA_VERSION,
                          "account-id", data->id,
+                         "portal-url", data->portal_url,
+                         "kind", data->kind,
                          NULL);
 }
 

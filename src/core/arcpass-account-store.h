@@ -17,8 +17,9 @@ G_DECLARE_FINAL_TYPE (ArcpassAccountStore, arcpass_account_store, ARCPASS, ACCOU
 /*
  * Accounts in the keyring (libsecret, all calls async). One item per
  * account, schema io.github.arcpass.Arcpass.Account with attributes
- * `schema-version` (integer), `account-id`, `portal-url`, `username`, `kind`;
- * the secret is the credential's versioned JSON payload.
+ * `schema-version` (integer), `account-id`, `portal-url`, `kind` (none of
+ * which changes during an account's life, so a save replaces the item
+ * atomically); the secret is the credential's versioned JSON payload.
  *
  * When no Secret Service is reachable every call fails with
  * %ARCPASS_ERROR_NO_SECRET_SERVICE; there is no plaintext fallback. The

@@ -514,9 +514,13 @@ map_transport_error (Request      *request,
                         "The secure connection to %s failed (%s). Its certificate may be "
                         "invalid; Arcpass never skips the check.", host, error->message);
 
+  /* A transport failure in the middle of the body is a network problem
+   * (worth retrying); a complete exchange whose document is cut is caught
+   * later as a malformed answer. */
   if (reading_body)
-    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                        "The answer from %s was cut short (%s). Try again.", host, error->message);
+    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
+                        "The connection to %s was closed before the whole answer arrived (%s). "
+                        "Try again.", host, error->message);
 
   if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,

@@ -318,9 +318,10 @@ sign_in_token_cb (GObject      *object,
     }
 
   arcpass_credential_apply_token_response (data->credential, response);
+  /* Not g_steal_pointer() in the same call: argument order is unspecified. */
   arcpass_credential_fetch_identity_async (data->client, data->credential,
                                            g_task_get_cancellable (task),
-                                           sign_in_identity_cb, g_steal_pointer (&task));
+                                           sign_in_identity_cb, g_object_ref (task));
 }
 
 void

@@ -594,7 +594,7 @@ request_done_cb (GObject      *object,
       request->retried = TRUE;
       g_debug ("Token refused (%s); refreshing and retrying once", error->message);
       arcpass_token_manager_get_token_async (self, TRUE, g_task_get_cancellable (task),
-                                             token_for_request_cb, g_steal_pointer (&task));
+                                             token_for_request_cb, g_object_ref (task));
       return;
     }
 
