@@ -5,6 +5,7 @@
 
 #include "arcpass-error.h"
 #include "arcpass-json.h"
+#include "arcpass-parsers.h"
 #include "arcpass-portal.h"
 #include "arcpass-secret.h"
 #include "arcpass-sign-in.h"
@@ -114,6 +115,28 @@ apply_portal_self (IdentityData *data,
       arcpass_json_object_get_optional_string (user, "username", &s, NULL) && s &&
       arcpass_credential_get_username (credential) == NULL)
     arcpass_credential_set_username (credential, s);
+}
+
+/* For the fuzz targets (arcpass-parsers.h): the same readers, without the
+ * network. */
+gboolean
+arcpass_parse_community_self (ArcpassCredential  *credential,
+                              const char         *rest_root,
+                              JsonObject         *json,
+                              GError            **error)
+{
+  IdentityData data = { NULL, credential, (char *) rest_root };
+
+  return apply_community_self (&data, json, error);
+}
+
+void
+arcpass_parse_portal_self (ArcpassCredential *credential,
+                           JsonObject        *json)
+{
+  IdentityData data = { NULL, credential, NULL };
+
+  apply_portal_self (&data, json);
 }
 
 static void
