@@ -327,6 +327,23 @@ count_sandbox_requests (const char *path)
   return n;
 }
 
+/* The test session starts gnome-keyring-daemon just before the test; its
+ * bus name can appear a moment later. */
+static void
+wait_for_keyring (void)
+{
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(GAsyncResult) res = RUN (arcpass_account_store_check_async, store, NULL);
+      g_autoptr(GError) error = NULL;
+
+      if (arcpass_account_store_check_finish (store, res, &error))
+        return;
+      g_usleep (100 * 1000);
+    }
+  g_error ("The test session's keyring never appeared on the bus");
+}
+
 /* ---- Tests ---------------------------------------------------------- */
 
 static void
@@ -1080,6 +1097,7 @@ main (int   argc,
   arcpass_client_set_clock (client, sandbox_clock, g_object_ref (sandbox), g_object_unref);
   store = arcpass_account_store_new ();
   browser = soup_session_new ();
+  wait_for_keyring ();
 
   g_test_add_func ("/integration/discovery", test_discovery);
   g_test_add_func ("/integration/discovery-unreachable", test_discovery_unreachable);
