@@ -335,15 +335,21 @@ sigint_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-GAsyncResult *
-arcpass_cli_wait (ArcpassCli *cli)
+void
+arcpass_cli_catch_interrupt (ArcpassCli *cli)
 {
   /* Ctrl+C cancels what is running, so that the loopback server and the
    * sandbox are shut down cleanly and the exit code says "cancelled".
-   * Installed only now: reading a secret from a terminal must stay
-   * interruptible the ordinary way. */
+   * Installed only when waiting: reading a secret from a terminal must
+   * stay interruptible the ordinary way. */
   if (cli->sigint_id == 0)
     cli->sigint_id = g_unix_signal_add (SIGINT, sigint_cb, cli);
+}
+
+GAsyncResult *
+arcpass_cli_wait (ArcpassCli *cli)
+{
+  arcpass_cli_catch_interrupt (cli);
 
   while (!cli->result)
     g_main_context_iteration (NULL, TRUE);

@@ -90,6 +90,8 @@ void               arcpass_cli_async_cb            (GObject         *source,
                                                     GAsyncResult    *result,
                                                     gpointer         user_data);
 GAsyncResult      *arcpass_cli_wait                (ArcpassCli      *cli);
+/* From now on Ctrl+C cancels instead of killing (arcpass_cli_wait() does it too). */
+void               arcpass_cli_catch_interrupt     (ArcpassCli      *cli);
 
 /* Errors: prints "arcpass VERB: message" on stderr, returns the exit code. */
 int                arcpass_cli_exit_code_for_error (const GError    *error);

@@ -235,6 +235,8 @@ arcpass_cli_signin (int    argc,
         fprintf (stderr, _("Could not open a browser (%s): open the link yourself.\n"),
                  launch_error->message);
     }
+  /* Before "Ctrl+C" is shown, so that it is true at once. */
+  arcpass_cli_catch_interrupt (cli);
   fprintf (stderr, _("Redirect URI: %s\n"), arcpass_loopback_receiver_get_redirect_uri (receiver));
   fprintf (stderr, "%s\n", _("Waiting for the browser… (Ctrl+C to cancel)"));
   fflush (stderr);
