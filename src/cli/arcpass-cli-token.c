@@ -175,6 +175,12 @@ arcpass_cli_token (int    argc,
     return ret;
   if ((ret = arcpass_cli_select_account (cli, FALSE, &credential)) >= 0)
     return ret;
+  if (force_refresh &&
+      (arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_API_KEY ||
+       arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN))
+    /* Asking would mark a perfectly good key as needing a new sign-in. */
+    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, "%s",
+                             _("This kind of account cannot be renewed: --refresh only works for OAuth user accounts and app credentials."));
   if ((ret = arcpass_cli_new_manager (cli, credential, FALSE, &manager)) >= 0)
     return ret;
 

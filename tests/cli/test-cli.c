@@ -611,6 +611,7 @@ test_apikey_and_token (Fixture       *fixture,
   g_autoptr(Run) curl = NULL;
   g_autoptr(Run) token_json = NULL;
   g_autoptr(Run) again = NULL;
+  g_autoptr(Run) refresh_key = NULL;
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(JsonNode) token_node = NULL;
   g_autoptr(GPtrArray) saved = NULL;
@@ -660,6 +661,14 @@ test_apikey_and_token (Fixture       *fixture,
   token_json = RUN (fixture, NULL, "token", "-f", "json");
   paths = sandbox_log_paths (fixture);
   g_assert_cmpstr (paths, ==, "");
+
+  /* A key cannot be renewed, and asking must not spoil the account. */
+  refresh_key = RUN (fixture, NULL, "token", "--refresh");
+  g_assert_cmpint (refresh_key->status, ==, ARCPASS_EXIT_USAGE);
+  g_clear_pointer (&saved, g_ptr_array_unref);
+  saved = store_list ();
+  g_assert_cmpint (arcpass_credential_get_state (g_ptr_array_index (saved, 0)), !=,
+                   ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
 
   g_assert_cmpint (raw->status, ==, ARCPASS_EXIT_OK);
   g_assert_cmpstr (raw->out, ==, ARCPASS_SANDBOX_KEY_FULL "\n");
@@ -884,6 +893,8 @@ test_appcred (Fixture       *fixture,
   g_autoptr(Run) wrong = NULL;
   g_autoptr(Run) no_client = NULL;
   g_autoptr(Run) token = NULL;
+  g_autoptr(Run) renewed = NULL;
+  g_autoptr(Run) again = NULL;
   g_autoptr(Run) accounts = NULL;
 
   wrong = RUN (fixture, "not-the-secret\n", "appcred", "add", "--portal", fixture->url,
@@ -906,6 +917,13 @@ test_appcred (Fixture       *fixture,
   g_assert_cmpint (token->status, ==, ARCPASS_EXIT_OK);
   g_assert_cmpuint (strlen (token->out), >, 10);
   g_assert_null (strstr (token->out, ARCPASS_SANDBOX_CLIENT_SECRET));
+
+  /* App credentials are renewed on request, and the new token is saved. */
+  renewed = RUN (fixture, NULL, "token", "--account", "app", "--refresh");
+  g_assert_cmpint (renewed->status, ==, ARCPASS_EXIT_OK);
+  g_assert_cmpstr (renewed->out, !=, token->out);
+  again = RUN (fixture, NULL, "token", "--account", "app");
+  g_assert_cmpstr (again->out, ==, renewed->out);
 
   accounts = RUN (fixture, NULL, "accounts");
   g_assert_nonnull (strstr (accounts->out, "App credentials"));
