@@ -545,6 +545,15 @@ test_help_and_usage (Fixture       *fixture,
   g_autoptr(Run) no_client = RUN (fixture, NULL, "signin", "--portal", fixture->url);
   g_autoptr(Run) apikey_no_add = RUN (fixture, NULL, "apikey", "--portal", fixture->url);
   g_autoptr(Run) insecure = RUN (fixture, NULL, "accounts", "--portal", "http://example.com");
+  const char * const gui_env[] = { "ARCPASS_GUI", "/bin/echo", NULL };
+  g_autoptr(Run) gui = NULL;
+  g_autofree char *expected_gui = NULL;
+
+  /* Without a verb the window's binary is executed with the same arguments. */
+  gui = RUN_ENV (fixture, NULL, gui_env, "--sandbox", "--portal", fixture->url);
+  g_assert_cmpint (gui->status, ==, ARCPASS_EXIT_OK);
+  expected_gui = g_strdup_printf ("--sandbox --portal %s\n", fixture->url);
+  g_assert_cmpstr (gui->out, ==, expected_gui);
 
   g_assert_cmpint (help->status, ==, ARCPASS_EXIT_OK);
   for (guint i = 0; verbs[i]; i++)
