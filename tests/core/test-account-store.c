@@ -320,7 +320,6 @@ test_no_secret_service (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
 
-  wait_for_keyring ();
   {
     g_autoptr(GAsyncResult) res = RUN (arcpass_account_store_check_async, store, NULL);
     g_assert_false (arcpass_account_store_check_finish (store, res, &error));
