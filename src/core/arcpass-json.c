@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "arcpass-error.h"
 #include "arcpass-json.h"
@@ -45,6 +46,60 @@ node_is_value_of_type (JsonNode *node,
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
 }
 
+gboolean
+arcpass_json_is_single_value (const char *data,
+                              gssize      length)
+{
+  gsize len = length < 0 ? strlen (data) : (gsize) length;
+  gsize i = 0;
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  gboolean in_scalar = FALSE;
+
+  while (i < len && g_ascii_isspace (data[i]))
+    i++;
+
+  /* Finds the end of the first value; strings may hold any bracket. */
+  for (; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"' && (in_string = FALSE, depth == 0))
+            {
+              i++;
+              break;
+            }
+        }
+      else if (in_scalar && (g_ascii_isspace (c) || strchr ("{}[]\",:", c) != NULL))
+        break;
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if (c == '}' || c == ']')
+        {
+          if (depth <= 1)
+            {
+              i++;
+              break;
+            }
+          depth--;
+        }
+      else if (depth == 0)
+        in_scalar = TRUE;
+    }
+
+  for (; i < len; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
 JsonObject *
 arcpass_json_parse_object (const char  *data,
                            gssize       length,
@@ -58,6 +113,14 @@ arcpass_json_parse_object (const char  *data,
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
                            "The server sent an empty answer.");
+      return NULL;
+    }
+
+  if (!arcpass_json_is_single_value (data, length))
+    {
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                           "The server's answer is not valid JSON (something follows the "
+                           "first value).");
       return NULL;
     }
 

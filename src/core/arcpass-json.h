@@ -14,6 +14,13 @@ G_BEGIN_DECLS
  * %TRUE and store %NULL / leave the default) but still fail on a wrong type.
  */
 
+/* FALSE when @data (@length bytes, or NUL-terminated when -1) holds more than
+ * one top-level JSON value ("{…}{…}", "false{…}"): json-glib 1.6 accepts
+ * those, keeps the last value and leaks the others. A truncated or otherwise
+ * invalid single value gives TRUE: the parser reports it. */
+gboolean     arcpass_json_is_single_value              (const char   *data,
+                                                        gssize        length);
+
 /* Parses @data as JSON whose root must be an object. Returns a new reference. */
 JsonObject  *arcpass_json_parse_object                 (const char   *data,
                                                         gssize        length,

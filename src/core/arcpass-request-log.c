@@ -5,6 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "arcpass-json.h"
 #include "arcpass-request-log.h"
 
 /* ---- Redaction --------------------------------------------------------- */
@@ -256,7 +257,8 @@ arcpass_redact_json (const char *json)
     return NULL;
 
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
+  if (!arcpass_json_is_single_value (json, -1) ||
+      !json_parser_load_from_data (parser, json, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL)
     return redact_text_patterns (json);
 

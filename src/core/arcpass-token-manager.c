@@ -481,6 +481,16 @@ arcpass_token_manager_get_token_async (ArcpassTokenManager *self,
           return;
         }
 
+      /* Asking to renew what cannot be renewed is not a reason to spoil a
+       * still-valid key or token. */
+      if (force_refresh && arcpass_credential_access_valid_at (credential, now, 0))
+        {
+          g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                                   "This kind of account cannot be renewed; its token stays "
+                                   "valid until it expires.");
+          return;
+        }
+
       error = mark_sign_in_required (self, NULL);
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -566,6 +566,20 @@ test_api_keys (void)
   g_assert_cmpstr (arcpass_credential_get_access_token (credential), ==, ARCPASS_SANDBOX_KEY_FULL);
   g_clear_object (&res);
 
+  /* A key cannot be renewed; asking must not spoil it. */
+  {
+    g_autoptr(ArcpassTokenManager) manager = new_manager (credential);
+    g_autoptr(ArcpassSecret) token = get_token (manager, TRUE, &error);
+
+    g_assert_null (token);
+    g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+    g_assert_cmpint (arcpass_credential_get_state (credential), !=, ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
+    token = get_token (manager, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (token, ==, ARCPASS_SANDBOX_KEY_FULL);
+  }
+
   /* Per-service probe: everything works. */
   res = RUN (arcpass_probe_api_key_async, client, endpoints, ARCPASS_SANDBOX_KEY_FULL, NULL);
   results = arcpass_probe_api_key_finish (res, &error);
