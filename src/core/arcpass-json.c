@@ -68,10 +68,14 @@ arcpass_json_is_single_value (const char *data,
         {
           if (c == '\\')
             i++;
-          else if (c == '"' && (in_string = FALSE, depth == 0))
+          else if (c == '"')
             {
-              i++;
-              break;
+              in_string = FALSE;
+              if (depth == 0)
+                {
+                  i++;
+                  break;
+                }
             }
         }
       else if (in_scalar && (g_ascii_isspace (c) || strchr ("{}[]\",:", c) != NULL))
