@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "arcpass-error.h"
+#include "arcpass-json.h"
+
+/* Regression tests of the first fuzzing finding: json-glib 1.6 accepts
+ * several top-level values and leaks all but the last, so the core refuses
+ * anything after the first value before parsing (arcpass-json.c). */
+
+static void
+test_single_values (void)
+{
+  static const char * const single[] = {
+    "{}", "  {\"a\":1}\n", "{\"a\":\"}{\"}", "{\"a\":\"\\\"}{\"}", "[1,{\"b\":[]}]", "false", "12.5 ",
+    "\"{}{}\"", "{\"a\":", "{\"a\":\"unterminated", "", "   ",
+  };
+  static const char * const several[] = {
+    "{}{}", "{\"a\":1}{\"b\":2}", "false{\"a\":1}", "1{}", "[1]{}", "\"s\"{}", "{} x", "{}]",
+    "{\"a\":\"}\"}}", "null null", "1 2",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (single); i++)
+    {
+      g_test_message ("single: %s", single[i]);
+      g_assert_true (arcpass_json_is_single_value (single[i], -1));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (several); i++)
+    {
+      g_test_message ("several: %s", several[i]);
+      g_assert_false (arcpass_json_is_single_value (several[i], -1));
+    }
+
+  /* An explicit length: what follows is not looked at. */
+  g_assert_true (arcpass_json_is_single_value ("{}{}", 2));
+  g_assert_false (arcpass_json_is_single_value ("{}\0{}", 5));
+}
+
+static void
+test_parse_refuses_several (void)
+{
+  static const char * const inputs[] = {
+    "{\"access_token\":\"x\"}{\"access_token\":\"y\"}",
+    "false{\"access_token\":\"x\",\"expires_in\":1800.0,\"refresh_token\":null,\"userAnWme\":null}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) object = arcpass_json_parse_object (inputs[i], -1, &error);
+
+      g_assert_null (object);
+      g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/json/single-value", test_single_values);
+  g_test_add_func ("/json/parse-refuses-several-values", test_parse_refuses_several);
+
+  return g_test_run ();
+}
