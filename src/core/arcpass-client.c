@@ -393,7 +393,8 @@ request_free (Request *request)
   g_clear_object (&request->stream);
   if (request->buffer != NULL)
     {
-      explicit_bzero (request->buffer->data, request->buffer->len);
+      if (request->buffer->len > 0)
+        explicit_bzero (request->buffer->data, request->buffer->len);
       g_byte_array_unref (request->buffer);
     }
   if (request->timeout_source != NULL)
