@@ -428,6 +428,17 @@ arcpass_token_response_free (ArcpassTokenResponse *response)
   g_free (response);
 }
 
+/* @now + @seconds (>= 0), saturated: a server may send any integer, and a
+ * signed overflow is undefined behaviour (found by fuzzing). */
+static gint64
+add_seconds (gint64 now,
+             gint64 seconds)
+{
+  if (now > 0 && seconds > G_MAXINT64 - now)
+    return G_MAXINT64;
+  return now + seconds;
+}
+
 ArcpassTokenResponse *
 arcpass_token_response_new_from_json (JsonObject  *object,
                                       gint64       now,
@@ -452,7 +463,7 @@ arcpass_token_response_new_from_json (JsonObject  *object,
   if (!arcpass_json_object_get_optional_int (object, "expires_in", &n, error))
     return NULL;
   if (n >= 0)
-    response->expires_at = now + n;
+    response->expires_at = add_seconds (now, n);
   else
     {
       n = -1;
@@ -471,7 +482,7 @@ arcpass_token_response_new_from_json (JsonObject  *object,
   if (!arcpass_json_object_get_optional_int (object, "refresh_token_expires_in", &n, error))
     return NULL;
   if (n >= 0)
-    response->refresh_expires_at = now + n;
+    response->refresh_expires_at = add_seconds (now, n);
 
   if (!arcpass_json_object_get_optional_string (object, "username", &s, error))
     return NULL;
