@@ -32,6 +32,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return 0;
 
   fuzz_check (response->access_token != NULL);
+  /* Relative lifetimes never end before now, however large (a wrapped
+   * `now + expires_in` would give a date in the past). */
+  if (json_object_has_member (object, "expires_in") && response->expires_at != 0)
+    fuzz_check (response->expires_at >= NOW);
+  if (json_object_has_member (object, "refresh_token_expires_in") && response->refresh_expires_at != 0)
+    fuzz_check (response->refresh_expires_at >= NOW);
   fuzz_check_utf8 (utf8, "username", response->username);
 
   credential = arcpass_credential_new (ARCPASS_CREDENTIAL_OAUTH_USER, "https://www.arcgis.com");
