@@ -661,65 +661,29 @@ arcpass_credential_to_payload (ArcpassCredential *self)
   return json_generator_to_data (generator, NULL);
 }
 
-ArcpassCredential *
-arcpass_credential_new_from_payload (const char  *payload,
-                                     GError     **error)
+/* Fills @self from a parsed payload; the error names a member, never a value. */
+static gboolean
+read_payload (ArcpassCredential  *self,
+              JsonObject         *object,
+              GError            **error)
 {
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(ArcpassCredential) self = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) privileges = NULL;
-  const char *kind_nick;
   const char *s;
-  gint64 version;
-  gint64 n;
+  gint64 n = 0;
   gboolean b = FALSE;
-  GEnumClass *enum_class;
-  GEnumValue *kind_value;
 
-  object = arcpass_json_parse_object (payload, -1, &local_error);
-  if (object == NULL)
-    goto malformed;
-
-  if (!arcpass_json_object_get_int (object, "version", &version, &local_error))
-    goto malformed;
-
-  if (version != ARCPASS_CREDENTIAL_PAYLOAD_VERSION)
-    {
-      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                   "This account was saved by another version of Arcpass (format %" G_GINT64_FORMAT
-                   "); sign in again.", version);
-      return NULL;
-    }
-
-  kind_nick = arcpass_json_object_get_string (object, "kind", &local_error);
-  if (kind_nick == NULL)
-    goto malformed;
-
-  enum_class = g_type_class_ref (ARCPASS_TYPE_CREDENTIAL_KIND);
-  kind_value = g_enum_get_value_by_nick (enum_class, kind_nick);
-  g_type_class_unref (enum_class);
-  if (kind_value == NULL)
-    {
-      g_set_error (&local_error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                   "unknown kind “%s”", kind_nick);
-      goto malformed;
-    }
-
-  self = g_object_new (ARCPASS_TYPE_CREDENTIAL, "kind", kind_value->value, NULL);
-
-#define READ_STRING(member, setter)                                              \
-  G_STMT_START {                                                                 \
-    if (!arcpass_json_object_get_optional_string (object, member, &s, &local_error)) \
-      goto malformed;                                                            \
-    if (s != NULL)                                                               \
-      setter (self, s);                                                          \
-  } G_STMT_END
-
-  s = arcpass_json_object_get_string (object, "id", &local_error);
+  s = arcpass_json_object_get_string (object, "id", error);
   if (s == NULL)
-    goto malformed;
+    return FALSE;
   arcpass_credential_set_id (self, s);
+
+#define READ_STRING(member, setter)                                                \
+  G_STMT_START {                                                                   \
+    if (!arcpass_json_object_get_optional_string (object, member, &s, error))     \
+      return FALSE;                                                                \
+    if (s != NULL)                                                                 \
+      setter (self, s);                                                            \
+  } G_STMT_END
 
   READ_STRING ("portal_url", arcpass_credential_set_portal_url);
   READ_STRING ("client_id", arcpass_credential_set_client_id);
@@ -736,41 +700,93 @@ arcpass_credential_new_from_payload (const char  *payload,
 
 #undef READ_STRING
 
-  n = 0;
-  if (!arcpass_json_object_get_optional_int (object, "access_expires", &n, &local_error))
-    goto malformed;
+  if (!arcpass_json_object_get_optional_int (object, "access_expires", &n, error))
+    return FALSE;
   arcpass_credential_set_access_expires (self, n);
   n = 0;
-  if (!arcpass_json_object_get_optional_int (object, "refresh_expires", &n, &local_error))
-    goto malformed;
+  if (!arcpass_json_object_get_optional_int (object, "refresh_expires", &n, error))
+    return FALSE;
   arcpass_credential_set_refresh_expires (self, n);
-  b = FALSE;
-  if (!arcpass_json_object_get_optional_boolean (object, "ssl", &b, &local_error))
-    goto malformed;
+  if (!arcpass_json_object_get_optional_boolean (object, "ssl", &b, error))
+    return FALSE;
   arcpass_credential_set_ssl (self, b);
 
   if (json_object_has_member (object, "privileges"))
     {
-      privileges = arcpass_json_object_dup_strv (object, "privileges", &local_error);
+      privileges = arcpass_json_object_dup_strv (object, "privileges", error);
       if (privileges == NULL)
-        goto malformed;
+        return FALSE;
       arcpass_credential_set_privileges (self, (const char * const *) privileges);
     }
 
   b = FALSE;
-  if (!arcpass_json_object_get_optional_boolean (object, "sign_in_required", &b, &local_error))
-    goto malformed;
+  if (!arcpass_json_object_get_optional_boolean (object, "sign_in_required", &b, error))
+    return FALSE;
   if (b)
     arcpass_credential_set_state (self, ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
 
-  return g_steal_pointer (&self);
+  return TRUE;
+}
 
-malformed:
-  /* The message of @local_error names a member, never a value. */
-  g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-               "A saved account could not be read (%s); sign in again.",
-               local_error ? local_error->message : "unknown error");
-  return NULL;
+static ArcpassCredential *
+parse_payload (const char  *payload,
+               GError     **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(ArcpassCredential) self = NULL;
+  const char *kind_nick;
+  gint64 version;
+  GEnumClass *enum_class;
+  GEnumValue *kind_value;
+
+  object = arcpass_json_parse_object (payload, -1, error);
+  if (object == NULL)
+    return NULL;
+
+  if (!arcpass_json_object_get_int (object, "version", &version, error))
+    return NULL;
+
+  if (version != ARCPASS_CREDENTIAL_PAYLOAD_VERSION)
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                   "saved by another version of Arcpass, format %" G_GINT64_FORMAT, version);
+      return NULL;
+    }
+
+  kind_nick = arcpass_json_object_get_string (object, "kind", error);
+  if (kind_nick == NULL)
+    return NULL;
+
+  enum_class = g_type_class_ref (ARCPASS_TYPE_CREDENTIAL_KIND);
+  kind_value = g_enum_get_value_by_nick (enum_class, kind_nick);
+  g_type_class_unref (enum_class);
+  if (kind_value == NULL)
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                   "unknown kind “%s”", kind_nick);
+      return NULL;
+    }
+
+  self = g_object_new (ARCPASS_TYPE_CREDENTIAL, "kind", kind_value->value, NULL);
+  if (!read_payload (self, object, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+ArcpassCredential *
+arcpass_credential_new_from_payload (const char  *payload,
+                                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  ArcpassCredential *self;
+
+  self = parse_payload (payload, &local_error);
+  if (self == NULL)
+    g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                 "A saved account could not be read (%s); sign in again.", local_error->message);
+
+  return self;
 }
 
 void
