@@ -66,19 +66,3 @@ arcpass_test_count_web_processes (void)
 
   return count;
 }
-
-gboolean
-arcpass_test_built_with_asan (void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-  return TRUE;
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-  return TRUE;
-# else
-  return FALSE;
-# endif
-#else
-  return FALSE;
-#endif
-}

@@ -9,7 +9,4 @@ G_BEGIN_DECLS
  * process (directly, or through WebKit's bubblewrap sandbox). */
 guint    arcpass_test_count_web_processes (void);
 
-/* TRUE when this binary was built with AddressSanitizer. */
-gboolean arcpass_test_built_with_asan     (void);
-
 G_END_DECLS
