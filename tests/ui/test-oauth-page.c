@@ -4,6 +4,7 @@
 #include <adwaita.h>
 #include <webkit/webkit.h>
 
+#include "arcpass-browser-page.h"
 #include "arcpass-core.h"
 #include "arcpass-resources.h"
 #include "arcpass-oauth-page.h"
@@ -552,6 +553,63 @@ test_denied (Fixture       *fixture,
   g_assert_cmpuint (fixture->n_signed_in, ==, 0);
 }
 
+static void
+test_embedded_view_refused (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  WebKitWebView *view;
+  AdwStatusPage *problem;
+  GtkWidget *browser_button;
+  g_autofree char *refusal = NULL;
+
+  view = start_sign_in (fixture);
+
+  /* What Google does to embedded views: an error page whose address says
+   * disallowed_useragent. The page proposes the browser instead. */
+  refusal = g_strdup_printf ("%s/signin/oauth/error?authError=disallowed_useragent",
+                             arcpass_sandbox_get_url (fixture->sandbox));
+  webkit_web_view_load_uri (view, refusal);
+
+  problem = wait_for_problem (fixture);
+  g_assert_cmpstr (adw_status_page_get_title (problem), ==, "Sign In in Your Browser");
+  browser_button = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_BUTTON,
+                                             "problem_browser_button");
+  g_assert_true (gtk_widget_get_visible (browser_button));
+  g_assert_true (gtk_widget_has_css_class (browser_button, "suggested-action"));
+  g_assert_null (find_web_view (fixture));
+}
+
+static void
+test_continue_in_browser (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  GtkWidget *link;
+  const char *text;
+
+  start_sign_in (fixture);
+
+  /* The browser cannot hand an oob code back: the page switches to the
+   * loopback flow, and the web view (and its process) go away. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page),
+                                             "oauth.continue-in-browser", NULL));
+  g_assert_cmpstr (visible_page (fixture), ==, "browser");
+  g_assert_null (find_web_view (fixture));
+  g_assert_true (arcpass_test_wait_until (no_web_process_cb, NULL, TIMEOUT_MS));
+
+  link = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL, "link_label");
+  text = gtk_label_get_text (GTK_LABEL (link));
+  g_assert_nonnull (strstr (text, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+  g_assert_null (strstr (text, "oob"));
+
+  /* Cancel on the waiting page is the page's "cancelled". */
+  g_assert_true (gtk_widget_activate_action (arcpass_test_find_widget (GTK_WIDGET (fixture->page),
+                                                                       ARCPASS_TYPE_BROWSER_PAGE,
+                                                                       NULL),
+                                             "browser.cancel", NULL));
+  g_assert_cmpuint (fixture->n_cancelled, ==, 1);
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -559,6 +617,8 @@ main (int   argc,
   /* Under Xvfb, a widget snapshot cannot read back WebKit's accelerated
    * compositing surface: the screenshots would show a blank page. */
   g_setenv ("WEBKIT_DISABLE_COMPOSITING_MODE", "1", TRUE);
+  /* "Continue in Browser" must not open a real browser here. */
+  g_setenv ("ARCPASS_TEST_BROWSER", "none", TRUE);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -582,6 +642,8 @@ main (int   argc,
   ADD ("/oauth/state-mismatch", test_state_mismatch, 1280);
   ADD ("/oauth/web-process-killed", test_web_process_killed, 1280);
   ADD ("/oauth/denied", test_denied, 1280);
+  ADD ("/oauth/embedded-view-refused", test_embedded_view_refused, 1280);
+  ADD ("/oauth/continue-in-browser", test_continue_in_browser, 1280);
 
 #undef ADD
 
