@@ -1560,8 +1560,6 @@ arcpass_account_view_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), ARCPASS_TYPE_ACCOUNT_VIEW);
-
   G_OBJECT_CLASS (arcpass_account_view_parent_class)->dispose (object);
 }
 
