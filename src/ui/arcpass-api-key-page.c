@@ -16,6 +16,7 @@ struct _ArcpassApiKeyPage
   GCancellable        *cancellable;
   GPtrArray           *result_rows;
   gboolean             can_add;
+  char                *default_portal;
 
   /* Template widgets */
   AdwPasswordEntryRow *key_row;
@@ -43,12 +44,16 @@ static void
 set_busy (ArcpassApiKeyPage *self,
           gboolean           busy)
 {
+  /* The rows stay sensitive but read-only: making a focused entry insensitive
+   * leaves GTK 4.8's cursor blink running without focus (and warning). */
+  /* Rows stay sensitive but read-only: making a focused entry insensitive
+   * leaves GTK 4.8's cursor blinking without focus. */
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->check_button), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->key_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->portal_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->key_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->name_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->portal_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), !busy && self->can_add);
 }
 
@@ -116,6 +121,25 @@ service_nick (ArcpassService service)
     }
 }
 
+static const char *
+service_title (ArcpassService service)
+{
+  switch (service)
+    {
+    case ARCPASS_SERVICE_BASEMAP_STYLES:
+      return _("Basemap Styles");
+    case ARCPASS_SERVICE_STATIC_TILES:
+      return _("Static Basemap Tiles");
+    case ARCPASS_SERVICE_GEOCODE:
+      return _("Geocoding");
+    case ARCPASS_SERVICE_NONE:
+    case ARCPASS_SERVICE_PORTAL:
+    case ARCPASS_SERVICE_OAUTH:
+    default:
+      return arcpass_service_get_name (service);
+    }
+}
+
 static GtkWidget *
 create_result_row (const ArcpassProbeResult *result)
 {
@@ -162,7 +186,7 @@ create_result_row (const ArcpassProbeResult *result)
     }
 
   gtk_widget_set_name (row, name);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), arcpass_service_get_name (result->service));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), service_title (result->service));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_widget_add_css_class (row, status_class);
 
@@ -345,6 +369,7 @@ arcpass_api_key_page_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->endpoints, arcpass_endpoints_free);
   g_clear_pointer (&self->result_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->default_portal, g_free);
 
   G_OBJECT_CLASS (arcpass_api_key_page_parent_class)->dispose (object);
 }
@@ -422,6 +447,8 @@ arcpass_api_key_page_set_defaults (ArcpassApiKeyPage *self,
 
   if (!portal_url)
     portal_url = default_url = g_settings_get_string (self->settings, "default-portal-url");
+  g_free (self->default_portal);
+  self->default_portal = g_strdup (portal_url);
   gtk_editable_set_text (GTK_EDITABLE (self->portal_row), portal_url);
 }
 
@@ -446,6 +473,7 @@ arcpass_api_key_page_reset (ArcpassApiKeyPage *self)
   set_busy (self, FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->key_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->portal_row), self->default_portal);
   gtk_widget_remove_css_class (GTK_WIDGET (self->key_row), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->portal_row), "error");
   clear_results (self);

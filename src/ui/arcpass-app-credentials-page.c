@@ -37,12 +37,14 @@ static void
 set_busy (ArcpassAppCredentialsPage *self,
           gboolean                   busy)
 {
+  /* The rows stay sensitive but read-only: making a focused entry insensitive
+   * leaves GTK 4.8's cursor blink running without focus (and warning). */
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->portal_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->client_id_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->secret_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->portal_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->client_id_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->secret_row), !busy);
 }
 
 static void

@@ -22,6 +22,7 @@ struct _ArcpassEnterprisePage
   GtkButton           *discover_button;
   GtkLabel            *error_label;
   AdwPreferencesGroup *discovery_group;
+  AdwExpanderRow      *found_row;
   AdwActionRow        *name_row;
   AdwActionRow        *kind_row;
   AdwActionRow        *version_row;
@@ -50,12 +51,15 @@ static void
 set_busy (ArcpassEnterprisePage *self,
           gboolean               busy)
 {
+  /* The rows stay sensitive but read-only: making a focused entry insensitive
+   * leaves GTK 4.8's cursor blink running without focus (and warning). */
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->discover_button), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->portal_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->portal_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->oauth_group), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_group), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->username_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->password_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !busy);
 }
 
@@ -108,6 +112,7 @@ static void
 show_info (ArcpassEnterprisePage *self)
 {
   const ArcpassPortalInfo *info = self->info;
+  g_autofree char *summary = NULL;
   const char *kind;
 
   switch (info->kind)
@@ -123,6 +128,20 @@ show_info (ArcpassEnterprisePage *self)
       kind = _("Unknown");
       break;
     }
+
+  /* One line says what was found; the details are one click away, so the
+   * sign-in choices below stay on screen. */
+  if (info->current_version && *info->current_version)
+    /* Translators: "<ArcGIS Online or ArcGIS Enterprise> <version>" */
+    summary = g_strdup_printf (_("%s %s"), kind, info->current_version);
+  else
+    summary = g_strdup (kind);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->found_row), summary);
+  adw_expander_row_set_subtitle (self->found_row,
+                                 info->token_service_url
+                                 ? _("Token service found: username and password sign-in is available")
+                                 : _("No token service announced"));
+  adw_expander_row_set_expanded (self->found_row, FALSE);
 
   set_info_row (self->name_row, info->name);
   set_info_row (self->kind_row, kind);
@@ -316,6 +335,7 @@ arcpass_enterprise_page_class_init (ArcpassEnterprisePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, discover_button);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, discovery_group);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, found_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, name_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, kind_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, version_row);

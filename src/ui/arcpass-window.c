@@ -667,14 +667,13 @@ add_sign_in_page (ArcpassWindow *self,
   g_signal_connect_object (page, "cancelled", G_CALLBACK (sign_in_cancelled_cb), self, 0);
 }
 
+/* Runs once the window belongs to its application: GObject sets the
+ * (non-construct) "application" property only after constructed(). */
 static void
-arcpass_window_constructed (GObject *object)
+setup_for_application (ArcpassWindow *self)
 {
-  ArcpassWindow *self = ARCPASS_WINDOW (object);
   ArcpassApplication *app = get_app (self);
   const char *sandbox_url;
-
-  G_OBJECT_CLASS (arcpass_window_parent_class)->constructed (object);
 
   g_return_if_fail (ARCPASS_IS_APPLICATION (app));
 
@@ -771,7 +770,6 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = arcpass_window_constructed;
   object_class->dispose = arcpass_window_dispose;
   object_class->get_property = arcpass_window_get_property;
   window_class->close_request = arcpass_window_close_request;
@@ -831,9 +829,16 @@ arcpass_window_init (ArcpassWindow *self)
 ArcpassWindow *
 arcpass_window_new (ArcpassApplication *application)
 {
-  return g_object_new (ARCPASS_TYPE_WINDOW,
+  ArcpassWindow *self;
+
+  g_return_val_if_fail (ARCPASS_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (ARCPASS_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  setup_for_application (self);
+
+  return self;
 }
 
 void

@@ -161,3 +161,51 @@ arcpass_test_find_window (GType type)
 
   return NULL;
 }
+
+typedef struct {
+  GtkWidget *widget;
+  int        width;
+  int        height;
+} SizeWait;
+
+static gboolean
+has_size_cb (gpointer data)
+{
+  SizeWait *wait = data;
+
+  /* The window's frame (and a minimum size larger than asked) make the
+   * widget a little different from the size requested. */
+  return ABS (gtk_widget_get_width (wait->widget) - wait->width) <= 16 &&
+         ABS (gtk_widget_get_height (wait->widget) - wait->height) <= 16;
+}
+
+void
+arcpass_test_resize (GtkWindow *window,
+                     int        width,
+                     int        height)
+{
+  SizeWait wait = { GTK_WIDGET (window), width, height };
+
+  gtk_window_unmaximize (window);
+  gtk_window_set_default_size (window, width, height);
+  /* Without a window manager the X server grants the size at once; the
+   * widgets need a few frames to follow (and the leaflet to fold). */
+  if (!arcpass_test_wait_until (has_size_cb, &wait, 5000))
+    g_test_message ("window is %dx%d, not %dx%d", gtk_widget_get_width (GTK_WIDGET (window)),
+                    gtk_widget_get_height (GTK_WIDGET (window)), width, height);
+  arcpass_test_spin (400);
+}
+
+void
+arcpass_test_save_screenshots (GtkWindow  *window,
+                               const char *name)
+{
+  g_autofree char *wide = g_strconcat (name, "-wide", NULL);
+  g_autofree char *narrow = g_strconcat (name, "-narrow", NULL);
+
+  arcpass_test_resize (window, 1280, 800);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), wide));
+  arcpass_test_resize (window, 360, 720);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), narrow));
+  arcpass_test_resize (window, 1280, 800);
+}

@@ -26,4 +26,14 @@ GtkWidget *arcpass_test_find_widget        (GtkWidget    *root,
 /* The toplevel window of @type, other than @except, if any. */
 GtkWindow *arcpass_test_find_window        (GType         type);
 
+/* Resizes @window to @width x @height and waits until it has been laid out
+ * at that size. */
+void       arcpass_test_resize             (GtkWindow    *window,
+                                            int           width,
+                                            int           height);
+/* Saves two screenshots of @window, `@name-wide` at 1280x800 and
+ * `@name-narrow` at 360x720, and leaves it at 1280x800. */
+void       arcpass_test_save_screenshots   (GtkWindow    *window,
+                                            const char   *name);
+
 G_END_DECLS

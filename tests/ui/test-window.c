@@ -47,8 +47,54 @@ test_window_empty_state (void)
   g_assert_true (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
   g_assert_nonnull (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)));
 
+  /* The empty state has a real way forward. */
+  g_assert_true (gtk_widget_get_visible (arcpass_test_find_widget (GTK_WIDGET (window),
+                                                                   GTK_TYPE_BUTTON,
+                                                                   "empty_add_button")));
+  g_assert_true (gtk_widget_get_visible (arcpass_test_find_widget (GTK_WIDGET (window),
+                                                                   GTK_TYPE_BUTTON,
+                                                                   "add_account_button")));
+  /* No --sandbox: nothing claims to be a sandbox. */
+  g_assert_false (gtk_widget_get_visible (arcpass_test_find_widget (GTK_WIDGET (window),
+                                                                    ADW_TYPE_ACTION_ROW,
+                                                                    "sandbox_row")));
+
   shot = arcpass_test_save_screenshot (GTK_WIDGET (window), "main-window");
   g_assert_true (g_file_test (shot, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_add_account_navigation (void)
+{
+  ArcpassWindow *window = get_main_window ();
+  GtkStack *stack;
+  GtkWidget *row;
+  g_auto(GStrv) accels = NULL;
+
+  stack = GTK_STACK (arcpass_test_find_widget (GTK_WIDGET (window), GTK_TYPE_STACK, "content_stack"));
+  g_assert_nonnull (stack);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+
+  /* Ctrl+N is the accelerator of win.add-account. */
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.add-account");
+  g_assert_nonnull (accels);
+  g_assert_cmpstr (accels[0], ==, "<Control>n");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "chooser");
+
+  /* The chooser takes the keyboard focus on its first row. */
+  row = arcpass_test_find_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "app-credentials");
+  g_assert_nonnull (row);
+  adw_action_row_activate (ADW_ACTION_ROW (row));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "app-credentials");
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "window-app-credentials"));
+
+  /* Back (Escape) walks back: the flow, then the chooser. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "chooser");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
 }
 
 static gboolean
@@ -152,12 +198,28 @@ static void
 test_window_narrow (void)
 {
   ArcpassWindow *window = get_main_window ();
+  GtkWidget *leaflet, *back;
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
-  arcpass_test_spin (300);
+  leaflet = arcpass_test_find_widget (GTK_WIDGET (window), ADW_TYPE_LEAFLET, "leaflet");
+  g_assert_nonnull (leaflet);
+
+  arcpass_test_resize (GTK_WINDOW (window), 360, 640);
   g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "main-window-narrow"));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  g_assert_true (adw_leaflet_get_folded (ADW_LEAFLET (leaflet)));
+
+  /* Folded, the flows open over the sidebar and a back button returns. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (ADW_LEAFLET (leaflet)), ==, "content");
+  back = arcpass_test_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "back_button");
+  arcpass_test_spin (300);
+  g_assert_true (gtk_widget_get_mapped (back));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "main-window-narrow-chooser"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (ADW_LEAFLET (leaflet)), ==, "sidebar");
+
+  arcpass_test_resize (GTK_WINDOW (window), 1000, 700);
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (leaflet)));
 }
 
 int
@@ -173,6 +235,7 @@ main (int    argc,
   g_application_register (G_APPLICATION (app), NULL, NULL);
 
   g_test_add_func ("/window/empty-state", test_window_empty_state);
+  g_test_add_func ("/window/add-account", test_add_account_navigation);
   g_test_add_func ("/window/preferences", test_preferences_persist);
   g_test_add_func ("/window/about", test_about);
   g_test_add_func ("/window/shortcuts", test_shortcuts_window);
