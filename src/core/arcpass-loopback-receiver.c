@@ -74,14 +74,28 @@ finish_wait (ArcpassLoopbackReceiver *self,
     g_task_return_pointer (task, uri, (GDestroyNotify) arcpass_secret_free);
 }
 
+static gboolean
+stop_idle_cb (gpointer user_data)
+{
+  ArcpassLoopbackReceiver *self = user_data;
+
+  arcpass_loopback_receiver_stop (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 message_finished_cb (SoupServerMessage *message,
                      gpointer           user_data)
 {
   ArcpassLoopbackReceiver *self = user_data;
+  g_autoptr(GSource) source = g_idle_source_new ();
 
-  arcpass_loopback_receiver_stop (self);
-  g_object_unref (self);
+  /* Stopping here would free the SoupServer while it is still emitting this
+   * message's "finished" signal (when the caller has already dropped the
+   * receiver, this reference is the last one): stop from an idle instead. */
+  g_source_set_callback (source, stop_idle_cb, self, g_object_unref);
+  g_source_set_static_name (source, "[arcpass] loopback receiver stop");
+  g_source_attach (source, g_main_context_get_thread_default ());
 }
 
 static void
