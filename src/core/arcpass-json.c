@@ -104,6 +104,71 @@ arcpass_json_is_single_value (const char *data,
   return TRUE;
 }
 
+/* The value of the 4 hex digits at @p, or G_MAXUINT. */
+static guint
+hex4 (const char *p)
+{
+  guint value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return G_MAXUINT;
+      value = value * 16 + digit;
+    }
+
+  return value;
+}
+
+char *
+arcpass_json_repair_surrogates (const char *data,
+                                gssize      length)
+{
+  gsize len = length < 0 ? strlen (data) : (gsize) length;
+  char *copy = NULL;
+  gsize i = 0;
+
+  /* Backslashes only mean something inside strings; an escaped backslash
+   * is skipped with its escape, so "\\ud800" is left alone. */
+  while (i < len)
+    {
+      guint high, low;
+
+      if (data[i] != '\\')
+        {
+          i++;
+          continue;
+        }
+      if (i + 6 > len || data[i + 1] != 'u' || (high = hex4 (data + i + 2)) == G_MAXUINT)
+        {
+          i += 2;
+          continue;
+        }
+      if (high >= 0xD800 && high <= 0xDBFF && i + 12 <= len &&
+          data[i + 6] == '\\' && data[i + 7] == 'u' &&
+          (low = hex4 (data + i + 8)) >= 0xDC00 && low <= 0xDFFF)
+        {
+          i += 12;
+          continue;
+        }
+      if (high >= 0xD800 && high <= 0xDFFF)
+        {
+          if (copy == NULL)
+            {
+              copy = g_malloc (len + 1);
+              memcpy (copy, data, len);
+              copy[len] = '\0';
+            }
+          memcpy (copy + i, "\\ufffd", 6);
+        }
+      i += 6;
+    }
+
+  return copy;
+}
+
 JsonObject *
 arcpass_json_parse_object (const char  *data,
                            gssize       length,
@@ -111,6 +176,7 @@ arcpass_json_parse_object (const char  *data,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *repaired = NULL;
   JsonNode *root;
 
   if (data == NULL || (length == 0) || (length < 0 && *data == '\0'))
@@ -127,6 +193,10 @@ arcpass_json_parse_object (const char  *data,
                            "first value).");
       return NULL;
     }
+
+  repaired = arcpass_json_repair_surrogates (data, length);
+  if (repaired != NULL)
+    data = repaired;
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {

@@ -21,6 +21,15 @@ G_BEGIN_DECLS
 gboolean     arcpass_json_is_single_value              (const char   *data,
                                                         gssize        length);
 
+/* json-glib 1.6 decodes a lone UTF-16 surrogate escape ("\ud800", as a
+ * server truncating a string inside an emoji writes it) into bytes that are
+ * not UTF-8, and leaks memory on some such sequences. Returns a copy of @data
+ * (@length bytes, or NUL-terminated when -1; the copy is NUL-terminated and
+ * as long) with every lone surrogate escape replaced by "\ufffd", or %NULL
+ * when there is none. */
+char        *arcpass_json_repair_surrogates            (const char   *data,
+                                                        gssize        length);
+
 /* Parses @data as JSON whose root must be an object. Returns a new reference. */
 JsonObject  *arcpass_json_parse_object                 (const char   *data,
                                                         gssize        length,

@@ -251,14 +251,16 @@ arcpass_redact_json (const char *json)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree char *repaired = NULL;
   JsonNode *root;
 
   if (json == NULL)
     return NULL;
 
   parser = json_parser_new ();
+  repaired = arcpass_json_repair_surrogates (json, -1);
   if (!arcpass_json_is_single_value (json, -1) ||
-      !json_parser_load_from_data (parser, json, -1, NULL) ||
+      !json_parser_load_from_data (parser, repaired ? repaired : json, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL)
     return redact_text_patterns (json);
 
