@@ -54,6 +54,39 @@ test_parse_refuses_several (void)
     }
 }
 
+/* The second finding: lone UTF-16 surrogate escapes. */
+static void
+test_repair_surrogates (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "{\"a\":\"x\\ud800y\"}", "{\"a\":\"x\\ufffdy\"}" },
+    { "{\"a\":\"\\udc00\"}", "{\"a\":\"\\ufffd\"}" },
+    { "\"\\ud800\\ud800\\", "\"\\ufffd\\ufffd\\" },
+    { "{\"\\ud800\\u0000\":", "{\"\\ufffd\\u0000\":" },
+    { "{\"a\":\"\\uD83D\\uDE00 ok\"}", NULL },
+    { "{\"a\":\"\\\\ud800 is text\"}", NULL },
+    { "{\"a\":\"\\u00e9\"}", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *repaired = arcpass_json_repair_surrogates (cases[i].in, -1);
+
+      g_test_message ("%s", cases[i].in);
+      g_assert_cmpstr (repaired, ==, cases[i].out);
+    }
+}
+
+static void
+test_parse_gives_utf8 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = arcpass_json_parse_object ("{\"username\":\"a\\ud800\"}", -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (object, "username"), ==, "a\xef\xbf\xbd");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -62,6 +95,8 @@ main (int    argc,
 
   g_test_add_func ("/json/single-value", test_single_values);
   g_test_add_func ("/json/parse-refuses-several-values", test_parse_refuses_several);
+  g_test_add_func ("/json/repair-surrogates", test_repair_surrogates);
+  g_test_add_func ("/json/parse-gives-utf8", test_parse_gives_utf8);
 
   return g_test_run ();
 }
