@@ -182,6 +182,9 @@ format_duration (gint64 seconds)
   int secs = abs_seconds % 60;
 
   /* Seconds are shown only in the last hour, where they are worth a tick. */
+  if (days > 0 && hours == 0)
+    /* Translators: a short duration in days: "14 d". */
+    return g_strdup_printf (_("%d d"), days);
   if (days > 0)
     /* Translators: a short duration, days and hours: "13 d 23 h". */
     return g_strdup_printf (_("%d d %d h"), days, hours);
