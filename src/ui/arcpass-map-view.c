@@ -286,7 +286,17 @@ set_tile_error (Tile         *tile,
   tile->state = TILE_FAILED;
   g_clear_pointer (&tile->error_title, g_free);
   g_clear_pointer (&tile->error_message, g_free);
-  tile->error_message = g_strdup (error->message);
+  /* The core's messages may start with "the … service". */
+  if (*error->message != '\0')
+    {
+      GString *message = g_string_new (NULL);
+
+      g_string_append_unichar (message, g_unichar_toupper (g_utf8_get_char (error->message)));
+      g_string_append (message, g_utf8_next_char (error->message));
+      tile->error_message = g_string_free (message, FALSE);
+    }
+  else
+    tile->error_message = g_strdup ("");
 
   /* A short headline the size of a tile, the full explanation under it. */
   if (error->domain == ARCPASS_ERROR)
@@ -888,6 +898,7 @@ snapshot_failed_tile (ArcpassMapView        *self,
   double margin = MIN (24.0, rect->size.width / 10);
   const float widths[4] = { 1, 1, 1, 1 };
   const GdkRGBA edges[4] = { edge, edge, edge, edge };
+  graphene_rect_t shown;
 
   gtk_snapshot_append_color (snapshot, &grey, rect);
   gtk_snapshot_append_border (snapshot, &GSK_ROUNDED_RECT_INIT (rect->origin.x, rect->origin.y,
@@ -904,11 +915,19 @@ snapshot_failed_tile (ArcpassMapView        *self,
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_get_pixel_size (layout, &text_width, &text_height);
 
+  /* Centred in the part of the tile that is on screen, so that the text of
+   * a tile cut by the edge of the view can still be read. */
+  if (!graphene_rect_intersection (rect,
+                                   &GRAPHENE_RECT_INIT (0, 0,
+                                                        gtk_widget_get_width (GTK_WIDGET (self)),
+                                                        gtk_widget_get_height (GTK_WIDGET (self))),
+                                   &shown))
+    shown = *rect;
   gtk_snapshot_push_clip (snapshot, rect);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot,
                           &GRAPHENE_POINT_INIT (rect->origin.x + margin,
-                                                rect->origin.y + MAX (margin, (rect->size.height - text_height) / 2)));
+                                                shown.origin.y + MAX (margin, (shown.size.height - text_height) / 2)));
   gtk_snapshot_append_layout (snapshot, layout, &ink);
   gtk_snapshot_restore (snapshot);
   gtk_snapshot_pop (snapshot);
@@ -1016,8 +1035,11 @@ arcpass_map_view_snapshot (GtkWidget   *widget,
     {
       graphene_rect_t bounds;
 
+      /* The label's margins are its padding on this background. */
       if (gtk_widget_compute_bounds (self->attribution_label, widget, &bounds))
-        gtk_snapshot_append_color (snapshot, &attribution_bg, &bounds);
+        gtk_snapshot_append_color (snapshot, &attribution_bg,
+                                   &GRAPHENE_RECT_INIT (bounds.origin.x - 6, bounds.origin.y - 2,
+                                                        bounds.size.width + 12, bounds.size.height + 4));
     }
 
   gtk_widget_snapshot_child (widget, self->attribution_label, snapshot);
