@@ -64,6 +64,19 @@ arcpass_url_is_secure_enough (const char *url)
   return FALSE;
 }
 
+static gboolean
+is_page_name (const char *segment)
+{
+  static const char * const suffixes[] = { ".html", ".htm", ".jsp", ".aspx", ".php", NULL };
+  g_autofree char *lower = g_ascii_strdown (segment, -1);
+
+  for (guint i = 0; suffixes[i] != NULL; i++)
+    if (g_str_has_suffix (lower, suffixes[i]))
+      return TRUE;
+
+  return FALSE;
+}
+
 /* The part of @path before the first segment that is not the web adaptor:
  * "/portal/home/index.html" → "/portal"; "/sharing/rest/" → "". */
 static char *
@@ -83,8 +96,11 @@ web_adaptor_path (const char *path)
       if (g_strv_contains (stop_segments, segment))
         break;
 
-      /* A page name such as index.html is not part of the adaptor. */
-      if (strchr (segment, '.') != NULL && segments[i + 1] == NULL)
+      /* A page name such as index.html is not part of the adaptor, but a
+       * dotted adaptor name ("/gis.portal") is: dropping every dotted last
+       * segment made "…/gis.portal/" normalise to "…/gis.portal" and that
+       * to the bare host (found by fuzzing). */
+      if (segments[i + 1] == NULL && is_page_name (segment))
         break;
 
       g_string_append_c (out, '/');
