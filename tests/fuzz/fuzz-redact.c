@@ -73,6 +73,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autofree char *json = arcpass_redact_json (text);
   g_autoptr(JsonParser) parser = json_parser_new ();
 
+  /* The secret in a position no rule covers (libFuzzer copies the
+   * constants it sees compared) proves nothing. */
+  if (strstr (text, SECRET) != NULL)
+    return 0;
+
   check_redacted ("arcpass_redact_form", form, arcpass_redact_form (form));
   check_redacted ("arcpass_redact_url", url, arcpass_redact_url (url));
   /* Not JSON: the text patterns apply. */
