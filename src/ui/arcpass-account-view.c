@@ -228,7 +228,11 @@ update_expiry_row (ArcpassAccountView *self,
       /* Translators: %s is a duration such as "2 min 03 s". */
       title = g_strdup_printf (_("Expired %s ago"), duration);
 
-    subtitle = g_strdup_printf ("%s\n%s", local_text, utc_text);
+    /* One line is enough when local time is UTC. */
+    if (g_date_time_get_utc_offset (local) == 0)
+      subtitle = g_strdup (utc_text);
+    else
+      subtitle = g_strdup_printf ("%s\n%s", local_text, utc_text);
   }
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -594,7 +598,11 @@ refresh_now_cb (GObject      *source,
   if (token == NULL && arcpass_ui_error_is_cancelled (error))
     return;
 
-  if (token == NULL)
+  /* The state row explains a sign-in that is required; the toast only
+   * has to say that the renewal did not happen. */
+  if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SIGN_IN_REQUIRED))
+    show_message (self, _("Could not renew the token: sign in again"));
+  else if (token == NULL)
     show_message (self, error->message);
   else
     {
@@ -753,7 +761,7 @@ export_description (ExportFormat format)
     case EXPORT_AUTHORIZATION:
       return _("Authorization header copied");
     case EXPORT_X_ESRI:
-      return _("X-Esri-Authorization header copied");
+      return _("X-Esri header copied");
     case EXPORT_CURL:
       return _("curl command copied");
     case EXPORT_JSON:
@@ -933,15 +941,14 @@ copy_text (ArcpassAccountView *self,
   arcpass_clipboard_copy_secret (gtk_widget_get_clipboard (GTK_WIDGET (self)), text, delay);
 
   if (delay > 0)
-    /* Translators: "<what was copied>. …" */
+    /* Translators: "<what was copied>, …"; short, toasts are narrow. */
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "%s. The clipboard is cleared in %u second.",
-                                            "%s. The clipboard is cleared in %u seconds.", delay),
+                                            "%s, cleared in %u second",
+                                            "%s, cleared in %u seconds", delay),
                                export_description (format), delay);
   else
-    /* Translators: "<what was copied>. …" */
-    message = g_strdup_printf (_("%s. The clipboard is cleared when Arcpass quits."),
-                               export_description (format));
+    /* Translators: "<what was copied>, …"; short, toasts are narrow. */
+    message = g_strdup_printf (_("%s, cleared when Arcpass quits"), export_description (format));
 
   toast = adw_toast_new (message);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);

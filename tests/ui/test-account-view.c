@@ -470,7 +470,7 @@ check_exports (Fixture *fixture)
 
   text = export_text (fixture, "account.export", "raw");
   g_assert_cmpstr (text, ==, token);
-  g_assert_true (g_str_has_prefix (last_toast_title (fixture), "Token copied. The clipboard is cleared in 30 seconds"));
+  g_assert_cmpstr (last_toast_title (fixture), ==, "Token copied, cleared in 30 seconds");
   g_clear_pointer (&text, g_free);
 
   text = export_text (fixture, "account.export", "authorization");
@@ -507,7 +507,7 @@ check_exports (Fixture *fixture)
     {
       text = export_text (fixture, "account.export-with-refresh", NULL);
       check_json_export (text, cred, TRUE);
-      g_assert_true (g_str_has_prefix (last_toast_title (fixture), "JSON with refresh token copied"));
+      g_assert_cmpstr (last_toast_title (fixture), ==, "JSON with refresh token copied, cleared in 30 seconds");
       g_clear_pointer (&text, g_free);
 
       text = export_text (fixture, "account.copy-refresh-token", NULL);
@@ -601,7 +601,7 @@ test_oauth_user (void)
   g_assert_nonnull (group);
   row = arcpass_test_find_widget (group, ADW_TYPE_ACTION_ROW, "premium:user:geocode:temporary");
   g_assert_nonnull (row);
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Geocoding, results not stored");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Geocoding (not stored)");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "premium:user:geocode:temporary");
   group = arcpass_test_find_widget (GTK_WIDGET (fixture.view), ADW_TYPE_EXPANDER_ROW, "Portal");
   g_assert_nonnull (group);
@@ -610,6 +610,27 @@ test_oauth_user (void)
   check_masking (&fixture);
   check_exports (&fixture);
   arcpass_test_save_screenshots (fixture.window, "account-view-oauth");
+  {
+    GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (arcpass_test_find_widget (GTK_WIDGET (fixture.view),
+                                                                                 GTK_TYPE_SCROLLED_WINDOW, NULL));
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+    g_autofree char *path = NULL;
+
+    /* The lower half: refresh token, privileges, sign-out. */
+    arcpass_test_resize (fixture.window, 1280, 800);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    arcpass_test_spin (300);
+    path = arcpass_test_save_screenshot (GTK_WIDGET (fixture.window), "account-view-oauth-wide-bottom");
+    arcpass_test_resize (fixture.window, 360, 720);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) * 0.55);
+    arcpass_test_spin (300);
+    g_clear_pointer (&path, g_free);
+    path = arcpass_test_save_screenshot (GTK_WIDGET (fixture.window), "account-view-oauth-narrow-middle");
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    arcpass_test_spin (300);
+    g_clear_pointer (&path, g_free);
+    path = arcpass_test_save_screenshot (GTK_WIDGET (fixture.window), "account-view-oauth-narrow-bottom");
+  }
 
   fixture_close (&fixture);
 }
@@ -633,7 +654,7 @@ test_clipboard_clear (void)
   /* Cleared after the delay. */
   text = export_text (&fixture, "account.export", "raw");
   g_assert_cmpstr (text, ==, arcpass_credential_get_access_token (ada));
-  g_assert_true (g_str_has_suffix (last_toast_title (&fixture), "The clipboard is cleared in 1 second."));
+  g_assert_cmpstr (last_toast_title (&fixture), ==, "Token copied, cleared in 1 second");
   g_assert_true (arcpass_test_wait_until (not_ours_anymore_cb, NULL, 4000));
   g_clear_pointer (&text, g_free);
   text = read_clipboard ();
@@ -684,7 +705,7 @@ test_clipboard_clear (void)
   /* At quit: cleared only when it is still ours. */
   g_settings_set_uint (settings, "clipboard-clear-delay", 0);
   text = export_text (&fixture, "account.export", "raw");
-  g_assert_true (g_str_has_suffix (last_toast_title (&fixture), "The clipboard is cleared when Arcpass quits."));
+  g_assert_cmpstr (last_toast_title (&fixture), ==, "Token copied, cleared when Arcpass quits");
   g_clear_pointer (&text, g_free);
   g_assert_true (arcpass_clipboard_clear_if_ours (gdk_display_get_default ()));
   text = read_clipboard ();
