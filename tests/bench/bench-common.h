@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 double   bench_elapsed_ms_since_exec (void);
 /* CLOCK_MONOTONIC in milliseconds. */
 double   bench_now_ms                (void);
+/* User plus system CPU time of this process (all its threads) in ms. */
+double   bench_cpu_ms                (void);
 /* VmRSS of this process in KiB, from /proc/self/status (0 if unknown). */
 guint64  bench_rss_kib               (void);
 /* Number of WebKitWebProcess (@web) or WebKitNetworkProcess (@network)

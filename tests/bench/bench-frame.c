@@ -11,10 +11,14 @@ after_paint_cb (GdkFrameClock  *clock,
                 GtkApplication *app)
 {
   double elapsed = bench_elapsed_ms_since_exec ();
+  double cpu = bench_cpu_ms ();
   guint64 rss = bench_rss_kib ();
+  guint web, network;
 
   g_signal_handlers_disconnect_by_func (clock, after_paint_cb, app);
-  printf ("first_frame_ms=%.3f rss_kib=%" G_GUINT64_FORMAT "\n", elapsed, rss);
+  bench_count_webkit_processes (&web, &network);
+  printf ("first_frame_ms=%.3f cpu_ms=%.1f rss_kib=%" G_GUINT64_FORMAT " web=%u net=%u\n",
+          elapsed, cpu, rss, web, network);
   fflush (stdout);
   g_application_quit (G_APPLICATION (app));
 }

@@ -10,9 +10,11 @@
  *
  *   bench-tiles --max-conns        connections per host of the client's session
  *   bench-tiles --urls PORTAL_URL  the 64 tile URLs, one a line (for curl)
- *   bench-tiles PORTAL_URL         reads an API key on stdin, fetches the
- *                                  64 tiles at once with it, checks each one
- *                                  is a PNG; exit status 0 when all are
+ *   bench-tiles PORTAL_URL [KEY_FILE]
+ *                                  reads an API key (from KEY_FILE, or stdin),
+ *                                  fetches the 64 tiles at once with it,
+ *                                  checks each one is a PNG; exit status 0
+ *                                  when all are
  */
 
 #define STYLE "arcgis/navigation"
@@ -49,16 +51,26 @@ tile_cb (GObject      *source,
 }
 
 static char *
-read_key (void)
+read_key (const char *path)
 {
   char line[1024];
   size_t len;
+  FILE *file = path ? fopen (path, "r") : stdin;
+  char *key_copy;
+  gboolean ok;
 
-  if (!fgets (line, sizeof line, stdin))
+  if (!file)
+    return NULL;
+  ok = fgets (line, sizeof line, file) != NULL;
+  if (path)
+    fclose (file);
+  if (!ok)
     return NULL;
   len = strcspn (line, "\r\n");
   line[len] = '\0';
-  return len ? arcpass_secret_dup (line) : NULL;
+  key_copy = len ? arcpass_secret_dup (line) : NULL;
+  explicit_bzero (line, sizeof line);
+  return key_copy;
 }
 
 int
@@ -95,13 +107,13 @@ main (int    argc,
       return 0;
     }
 
-  if (argc != 2)
+  if (argc != 2 && argc != 3)
     {
-      g_printerr ("usage: bench-tiles [--max-conns | --urls PORTAL_URL | PORTAL_URL < KEY]\n");
+      g_printerr ("usage: bench-tiles [--max-conns | --urls PORTAL_URL | PORTAL_URL [KEY_FILE]]\n");
       return 2;
     }
 
-  key = read_key ();
+  key = read_key (argc == 3 ? argv[2] : NULL);
   if (!key)
     {
       g_printerr ("bench-tiles: no API key on standard input\n");
