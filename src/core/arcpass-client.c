@@ -265,10 +265,14 @@ arcpass_client_init (ArcpassClient *self)
 {
   self->timeout = ARCPASS_CLIENT_DEFAULT_TIMEOUT;
   self->max_response_size = ARCPASS_CLIENT_DEFAULT_MAX_RESPONSE_SIZE;
-  /* No cookie jar: nothing of a portal session outlives a request. */
+  /* No cookie jar: nothing of a portal session outlives a request. libsoup
+   * allows only 2 connections per host by default; a map fetches its tiles
+   * from one host, 6 at a time like a browser. */
   self->session = soup_session_new_with_options ("user-agent", "Arcpass/" PACKAGE_VERSION,
                                                  "timeout", self->timeout,
                                                  "idle-timeout", 60,
+                                                 "max-conns-per-host", 6,
+                                                 "max-conns", 24,
                                                  NULL);
   self->log = arcpass_request_log_new ();
 }
