@@ -168,9 +168,9 @@ create_result_row (const ArcpassProbeResult *result)
       break;
 
     case ARCPASS_PROBE_INVALID_KEY:
-      /* Translators: %s is the service's explanation. */
-      subtitle = g_strdup_printf (_("Invalid or expired key: %s"),
-                                  result->message ? result->message : _("the service refused it"));
+      /* The core's message already says what to do. */
+      subtitle = g_strdup (result->message ? result->message
+                                           : _("Invalid or expired key: create a new key, or renew this one."));
       icon_name = "dialog-error-symbolic";
       style = "error";
       break;

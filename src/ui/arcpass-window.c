@@ -383,6 +383,26 @@ add_account_row (ArcpassWindow     *self,
   return row;
 }
 
+/* A sandbox listens wherever it can, so an account saved against an
+ * earlier sandbox (any loopback portal) is moved to the one in use, as the
+ * command line does. Its fixture API keys work in every sandbox; OAuth tokens
+ * do not, and such accounts will say "sign-in required". */
+static void
+rebind_to_sandbox (ArcpassWindow     *self,
+                   ArcpassCredential *credential)
+{
+  const char *sandbox_url = arcpass_application_get_sandbox_url (get_app (self));
+  const char *portal_url = arcpass_credential_get_portal_url (credential);
+  g_autoptr(GUri) uri = NULL;
+
+  if (!sandbox_url || !portal_url || g_str_has_prefix (portal_url, sandbox_url))
+    return;
+
+  uri = g_uri_parse (portal_url, G_URI_FLAGS_NONE, NULL);
+  if (uri && g_uri_get_host (uri) && arcpass_host_is_loopback (g_uri_get_host (uri)))
+    arcpass_credential_set_portal_url (credential, sandbox_url);
+}
+
 static void
 set_accounts_loaded (ArcpassWindow *self)
 {
@@ -425,7 +445,10 @@ list_accounts_cb (GObject      *source,
   for (guint i = 0; i < accounts->len; i++)
     {
       ArcpassCredential *credential = g_ptr_array_index (accounts, i);
-      ArcpassAccountRow *row = add_account_row (self, credential);
+      ArcpassAccountRow *row;
+
+      rebind_to_sandbox (self, credential);
+      row = add_account_row (self, credential);
 
       arcpass_credential_update_state (credential, arcpass_client_get_now (self->client));
       check_account (self, arcpass_account_row_get_manager (row));

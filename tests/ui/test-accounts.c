@@ -10,6 +10,7 @@
 #include "arcpass-app-credentials-page.h"
 #include "arcpass-application.h"
 #include "arcpass-enterprise-page.h"
+#include "arcpass-oauth-page.h"
 #include "arcpass-sandbox.h"
 #include "arcpass-window.h"
 #include "arcpass-test-ui-utils.h"
@@ -406,6 +407,7 @@ test_enterprise_wrong_password (void)
   guint before = count_accounts (window);
   GtkWidget *page = open_flow (window, "enterprise", ARCPASS_TYPE_ENTERPRISE_PAGE);
   GtkWidget *error_label = find (page, "sign_in_error_label");
+  GtkWidget *oauth;
 
   discover (window, page);
   set_text (page, "username_row", ARCPASS_SANDBOX_PUBLISHER_USERNAME);
@@ -418,7 +420,16 @@ test_enterprise_wrong_password (void)
   g_assert_true (gtk_widget_has_css_class (find (page, "password_row"), "error"));
   g_assert_cmpuint (count_accounts (window), ==, before);
   arcpass_test_save_screenshots (GTK_WINDOW (window), "accounts-enterprise-wrong-password");
+
+  /* "Sign In with OAuth" hands the discovered portal to the OAuth page. */
+  adw_action_row_activate (ADW_ACTION_ROW (find (page, "oauth_row")));
+  g_assert_cmpstr (visible_page (window), ==, "oauth");
+  oauth = arcpass_test_find_widget (GTK_WIDGET (window), ARCPASS_TYPE_OAUTH_PAGE, NULL);
+  g_assert_nonnull (oauth);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (oauth, "portal_row"))), ==,
+                   arcpass_sandbox_get_url (sandbox));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_cmpstr (visible_page (window), ==, "chooser");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
 }
 
