@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 /* FALSE when @data (@length bytes, or NUL-terminated when -1) holds more than
  * one top-level JSON value ("{…}{…}", "false{…}"): json-glib 1.6 accepts
  * those, keeps the last value and leaks the others. A truncated or otherwise
- * invalid single value gives TRUE: the parser reports it. */
+ * invalid single value gives TRUE: the parser reports it, except a \u escape
+ * without 4 hex digits, which gives FALSE (json-glib 1.6 leaks on some). */
 gboolean     arcpass_json_is_single_value              (const char   *data,
                                                         gssize        length);
 
