@@ -65,6 +65,11 @@ format_expiry (gint64 expires,
   utc_text = g_date_time_format (utc, "%Y-%m-%d %H:%M:%S UTC");
   relative = arcpass_ui_format_relative (expires, now);
 
+  /* Local time is UTC: saying it twice helps nobody. */
+  if (g_date_time_get_utc_offset (local) == 0)
+    /* Translators: "<UTC time>, <relative time>" */
+    return g_strdup_printf (_("%s, %s"), utc_text, relative);
+
   /* Translators: "<local time> (<UTC time>), <relative time>" */
   return g_strdup_printf (_("%s (%s), %s"), local_text, utc_text, relative);
 }
@@ -91,6 +96,10 @@ update (ArcpassAccountSummary *self)
   adw_avatar_set_text (self->avatar, title);
 
   set_row (self->username_row, arcpass_credential_get_username (cred));
+  /* A key has no person behind it: its "full name" is the label the user gave. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->full_name_row),
+                                 arcpass_credential_get_kind (cred) == ARCPASS_CREDENTIAL_API_KEY
+                                 ? _("Name") : _("Full Name"));
   set_row (self->full_name_row, arcpass_credential_get_full_name (cred));
   org = arcpass_credential_get_org_name (cred);
   set_row (self->org_row, org && *org ? org : arcpass_credential_get_org_id (cred));

@@ -297,6 +297,21 @@ test_validation (void)
   g_assert_false (gtk_widget_get_visible (find (page, "spinner")));
   arcpass_test_save_screenshots (GTK_WINDOW (window), "accounts-api-key-invalid-input");
 
+  /* Cancel while working stops the work and says so. */
+  set_text (page, "portal_row", arcpass_sandbox_get_url (sandbox));
+  arcpass_sandbox_add_fault (sandbox, "/", "delay:3000", 3);
+  click (find (page, "check_button"));
+  g_assert_true (gtk_widget_get_visible (find (page, "spinner")));
+  click (find (page, "cancel_button"));
+  g_assert_false (gtk_widget_get_visible (find (page, "spinner")));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "Cancelled.");
+  g_assert_false (gtk_widget_get_visible (find (page, "results_group")));
+  g_assert_cmpstr (visible_page (window), ==, "api-key");
+  /* The cancelled answers arrive later and change nothing. */
+  arcpass_test_spin (3500);
+  g_assert_false (gtk_widget_get_visible (find (page, "results_group")));
+  arcpass_sandbox_reset (sandbox);
+
   /* Cancel when idle goes back to the chooser. */
   click (find (page, "cancel_button"));
   g_assert_cmpstr (visible_page (window), ==, "chooser");
