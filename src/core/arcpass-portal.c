@@ -182,7 +182,9 @@ arcpass_portal_normalize (const char  *input,
     }
 
   host = g_ascii_strdown (g_uri_get_host (uri), -1);
-  if (g_str_has_suffix (host, "."))
+  /* All trailing dots: with one left, "host.." normalised to "https://host."
+   * and that was then refused (found by fuzzing). */
+  while (g_str_has_suffix (host, "."))
     host[strlen (host) - 1] = '\0';
 
   if (strchr (host, '.') == NULL && !arcpass_host_is_loopback (host) && strchr (host, ':') == NULL)
