@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "arcpass-json.h"
 #include "arcpass-request-log.h"
 
 #include "fuzz-common.h"
@@ -72,6 +73,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                                       "&token=" SECRET, NULL);
   g_autofree char *json = arcpass_redact_json (text);
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *repaired = arcpass_json_repair_surrogates (text, -1);
 
   /* The secret in a position no rule covers (libFuzzer copies the
    * constants it sees compared) proves nothing. */
@@ -85,7 +87,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   /* Valid JSON stays JSON, with every secret member redacted. */
   fuzz_check (json != NULL);
-  if (json_parser_load_from_data (parser, text, -1, NULL) && json_parser_get_root (parser) != NULL)
+  /* (json-glib leaks on several top-level values: ask the core first.) */
+  if (arcpass_json_is_single_value (text, -1) && repaired == NULL &&
+      json_parser_load_from_data (parser, text, -1, NULL) && json_parser_get_root (parser) != NULL)
     {
       g_autoptr(JsonParser) redacted = json_parser_new ();
 
