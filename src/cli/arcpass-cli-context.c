@@ -768,7 +768,8 @@ format_duration (gint64 seconds)
   if (seconds < 48 * 3600)
     return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600),
                             (int) (seconds % 3600 / 60));
-  return g_strdup_printf (_("%d days"), (int) (seconds / 86400));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days", seconds / 86400),
+                          (int) (seconds / 86400));
 }
 
 char *

@@ -250,7 +250,8 @@ arcpass_cli_signin (int    argc,
     {
       if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT))
         return arcpass_cli_fail (cli, ARCPASS_EXIT_NETWORK,
-                                 _("No answer from the browser in %d seconds."), timeout);
+                                 g_dngettext (GETTEXT_PACKAGE, "No answer from the browser in %d second.",
+                                              "No answer from the browser in %d seconds.", timeout), timeout);
       return arcpass_cli_fail_error (cli, error);
     }
 
