@@ -171,8 +171,9 @@ show_content_page (ArcpassWindow *self,
   /* Keyboard users continue where the page starts, not on the button that
    * brought them here. */
   child = gtk_stack_get_visible_child (self->content_stack);
-  if (!g_str_equal (name, "empty") && !g_str_equal (name, "summary"))
-    gtk_widget_grab_focus (child);
+  if (!g_str_equal (name, "empty") && !g_str_equal (name, "summary") &&
+      !gtk_widget_grab_focus (child))
+    gtk_widget_child_focus (child, GTK_DIR_TAB_FORWARD);
 
   navigation_changed_cb (self);
 }
@@ -498,15 +499,15 @@ show_sign_in_error (ArcpassWindow *self,
                     const char    *message)
 {
   /* The flows of this window show it where the user is looking; the OAuth
-   * pages have no such place, so the toast below is what they get. */
+   * pages have no such place, so a toast is what they get. */
   if (ARCPASS_IS_API_KEY_PAGE (page))
     arcpass_api_key_page_show_error (ARCPASS_API_KEY_PAGE (page), message);
   else if (ARCPASS_IS_APP_CREDENTIALS_PAGE (page))
     arcpass_app_credentials_page_show_error (ARCPASS_APP_CREDENTIALS_PAGE (page), message);
   else if (ARCPASS_IS_ENTERPRISE_PAGE (page))
     arcpass_enterprise_page_show_error (ARCPASS_ENTERPRISE_PAGE (page), message);
-
-  arcpass_window_add_toast (self, adw_toast_new (message));
+  else
+    arcpass_window_add_toast (self, adw_toast_new (message));
 }
 
 typedef struct {
