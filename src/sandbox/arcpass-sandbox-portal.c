@@ -364,7 +364,7 @@ handle_portals_self (SbRequest *req)
   add_string (b, "name", SB_PORTAL_NAME);
   add_string (b, "urlKey", "sandbox");
   add_string (b, "customBaseUrl", "127.0.0.1");
-  add_string (b, "portalHostname", base + strlen ("http://"));
+  add_string (b, "portalHostname", strstr (base, "://") + strlen ("://"));
   add_string (b, "portalName", "ArcGIS Online (Arcpass sandbox)");
   add_string (b, "portalMode", "multitenant");
   add_bool (b, "isPortal", FALSE);

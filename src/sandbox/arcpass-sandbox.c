@@ -1147,10 +1147,11 @@ arcpass_sandbox_new (void)
   return g_object_new (ARCPASS_TYPE_SANDBOX, NULL);
 }
 
-gboolean
-arcpass_sandbox_start (ArcpassSandbox  *self,
-                       guint16          port,
-                       GError         **error)
+static gboolean
+start_server (ArcpassSandbox   *self,
+              guint16           port,
+              GTlsCertificate  *certificate,
+              GError          **error)
 {
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
@@ -1163,9 +1164,12 @@ arcpass_sandbox_start (ArcpassSandbox  *self,
   server = soup_server_new ("server-header", "ArcpassSandbox/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (server, NULL, server_callback, self, NULL);
 
+  if (certificate)
+    soup_server_set_tls_certificate (server, certificate);
+
   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   address = g_inet_socket_address_new (loopback, port);
-  if (!soup_server_listen (server, address, 0, error))
+  if (!soup_server_listen (server, address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
   uris = soup_server_get_uris (server);
@@ -1174,7 +1178,7 @@ arcpass_sandbox_start (ArcpassSandbox  *self,
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   g_free (self->url);
-  self->url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
+  self->url = g_strdup_printf ("%s://127.0.0.1:%u", certificate ? "https" : "http", self->port);
   self->server = g_steal_pointer (&server);
   self->context = g_main_context_ref_thread_default ();
 
@@ -1185,6 +1189,25 @@ arcpass_sandbox_start (ArcpassSandbox  *self,
   g_source_set_name (self->prune_source, "[arcpass-sandbox] prune tokens");
   g_source_attach (self->prune_source, self->context);
   return TRUE;
+}
+
+gboolean
+arcpass_sandbox_start (ArcpassSandbox  *self,
+                       guint16          port,
+                       GError         **error)
+{
+  return start_server (self, port, NULL, error);
+}
+
+gboolean
+arcpass_sandbox_start_tls (ArcpassSandbox   *self,
+                           guint16           port,
+                           GTlsCertificate  *certificate,
+                           GError          **error)
+{
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), FALSE);
+
+  return start_server (self, port, certificate, error);
 }
 
 void

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -65,5 +65,14 @@ guint           arcpass_sandbox_get_token_count    (ArcpassSandbox  *self);
  * mocks) or 400. Same as POST /_sandbox/config oauth_error_status=N. */
 void            arcpass_sandbox_set_oauth_error_status (ArcpassSandbox *self,
                                                         guint           status);
+
+/* Same as arcpass_sandbox_start(), but serves HTTPS with @certificate
+ * (usually self-signed, made at test time): the URL becomes
+ * "https://127.0.0.1:PORT". Lets tests check that clients refuse a
+ * certificate they cannot verify. */
+gboolean        arcpass_sandbox_start_tls          (ArcpassSandbox   *self,
+                                                    guint16           port,
+                                                    GTlsCertificate  *certificate,
+                                                    GError          **error);
 
 G_END_DECLS
