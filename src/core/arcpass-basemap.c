@@ -465,6 +465,31 @@ arcpass_basemap_build_tile_url (const ArcpassEndpoints *endpoints,
                           endpoints->static_tiles_url, style_path, z, y, x);
 }
 
+/* A tile body that claims to be an image may still be garbage or cut
+ * short with a matching Content-Length (a proxy, a full disk): check the
+ * signature of the formats the service sends and, where the format has
+ * one, its end marker, rather than hand the map an undecodable tile. */
+static gboolean
+is_complete_image (GBytes *bytes)
+{
+  static const guint8 png_signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 png_end[] = { 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  if (size >= sizeof png_signature + sizeof png_end &&
+      memcmp (data, png_signature, sizeof png_signature) == 0)
+    return memcmp (data + size - sizeof png_end, png_end, sizeof png_end) == 0;
+
+  if (size >= 4 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    return data[size - 2] == 0xff && data[size - 1] == 0xd9;
+
+  if (size >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return (gsize) (data[4] | data[5] << 8 | data[6] << 16 | (guint32) data[7] << 24) + 8 == size;
+
+  return FALSE;
+}
+
 static void
 tile_cb (GObject      *object,
          GAsyncResult *result,
@@ -490,6 +515,17 @@ tile_cb (GObject      *object,
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
                                "The tile service sent %s instead of an image.", content_type);
+      return;
+    }
+
+  if (!is_complete_image (bytes))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (g_task_get_task_data (task), G_URI_FLAGS_NONE, NULL);
+
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                               "The Static Basemap Tiles service (%s) sent a tile that is not a "
+                               "complete image. Try again.",
+                               uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "unknown host");
       return;
     }
 
@@ -525,6 +561,7 @@ arcpass_basemap_fetch_tile_async (ArcpassTokenManager *manager,
       return;
     }
 
+  g_task_set_task_data (task, g_strdup (url), g_free);
   arcpass_token_manager_request_bytes_async (manager, ARCPASS_SERVICE_STATIC_TILES, url, NULL,
                                              ARCPASS_REQUEST_NO_F_JSON, cancellable, tile_cb, task);
 }

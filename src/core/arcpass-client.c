@@ -59,6 +59,9 @@ arcpass_error_new_from_response (ArcpassService  service,
   g_autofree char *said = NULL;
   const char *privilege = arcpass_service_get_privilege (service);
   const char *service_name = arcpass_service_get_name (service);
+  /* The same name where it starts a sentence ("The portal is not …"). */
+  g_autofree char *subject = g_strdup_printf ("%c%s", g_ascii_toupper (service_name[0]),
+                                              service_name + 1);
   gint64 code = 0;
   const char *all_text[4];
 
@@ -173,7 +176,7 @@ arcpass_error_new_from_response (ArcpassService  service,
   if (code == 499 || http_status == 499)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_REQUIRED,
                         "%s needs a token, and none was sent. Sign in or add an API key.%s",
-                        service_name, said);
+                        subject, said);
 
   if (code == 403 || http_status == 403 || ANY_CONTAINS ("does not have permission"))
     {
@@ -196,7 +199,7 @@ arcpass_error_new_from_response (ArcpassService  service,
       if (ANY_CONTAINS ("required") || ANY_CONTAINS ("missing"))
         return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_REQUIRED,
                             "%s needs a token, and none was sent. Sign in or add an API key.%s",
-                            service_name, said);
+                            subject, said);
       return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_TOKEN,
                           "The token or API key is invalid or has expired. Refresh the token, "
                           "or create a new API key.%s", said);
@@ -209,22 +212,22 @@ arcpass_error_new_from_response (ArcpassService  service,
   if (code == 404 || http_status == 404)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND,
                         "%s does not have this resource (HTTP 404). Check the address.%s",
-                        service_name, said);
+                        subject, said);
 
   if ((code >= 500 && code < 600) || (http_status >= 500 && http_status < 600))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE,
                         "%s is not working right now (HTTP %u). Try again later.%s",
-                        service_name, http_status >= 500 ? http_status : (guint) code, said);
+                        subject, http_status >= 500 ? http_status : (guint) code, said);
 
 #undef ANY_CONTAINS
 
   if (error_object != NULL || oauth_error != NULL)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
                         "%s returned an error (code %" G_GINT64_FORMAT ").%s",
-                        service_name, code, said);
+                        subject, code, said);
 
   return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
-                      "%s answered with HTTP %u.", service_name, http_status);
+                      "%s answered with HTTP %u.", subject, http_status);
 }
 
 /* ---- Object --------------------------------------------------------------- */
@@ -590,6 +593,17 @@ request_complete (GTask *task)
                              content_type ? content_type : "something else");
       else
         error = g_steal_pointer (&parse_error);
+    }
+
+  /* A parse error alone does not say whose answer was bad; the user needs
+   * that more than the parser's position, as for transport errors. */
+  if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE))
+    {
+      GUri *uri = soup_message_get_uri (request->message);
+
+      g_prefix_error (&error, "Unusable answer from %s (%s). ",
+                      arcpass_service_get_name (request->service),
+                      uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "unknown host");
     }
 
   record_exchange (self, request, error ? error->message : NULL);
