@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "arcpass-core.h"
+
+G_BEGIN_DECLS
+
+/* Runs an _async call to completion on the thread-default main context (the
+ * in-process sandbox answers there too) and returns its result. */
+void          hard_result_cb               (GObject       *object,
+                                            GAsyncResult  *result,
+                                            gpointer       user_data);
+GAsyncResult *hard_wait                    (GAsyncResult **slot);
+
+#define HARD_RUN(call_async, ...)                                          \
+  ({                                                                       \
+    GAsyncResult *_hard_res = NULL;                                        \
+    call_async (__VA_ARGS__, hard_result_cb, &_hard_res);                  \
+    hard_wait (&_hard_res);                                                \
+  })
+
+/* A plain HTTP exchange with the sandbox (its /_sandbox control API, or the
+ * sign-in form as a browser would). Returns the body; never follows
+ * redirects. @form: (nullable) urlencoded POST body. */
+char         *hard_http                    (const char    *method,
+                                            const char    *url,
+                                            const char    *form,
+                                            guint         *out_status,
+                                            char         **out_location);
+
+/* The /_sandbox/log entries since the last hard_sandbox_clear_log(), without
+ * the control API's own requests. */
+void          hard_sandbox_clear_log       (const char    *sandbox_url);
+JsonNode     *hard_sandbox_log             (const char    *sandbox_url);
+/* Entries whose path starts with @prefix. */
+guint         hard_sandbox_count           (const char    *sandbox_url,
+                                            const char    *prefix);
+/* Sum of the remaining counts of pending faults. */
+guint         hard_sandbox_pending_faults  (const char    *sandbox_url);
+/* Consumes the faults left on @prefix by sending requests there until none
+ * is pending (whatever they answer). */
+void          hard_sandbox_drain_faults    (const char    *sandbox_url,
+                                            const char    *prefix);
+void          hard_sandbox_add_fault       (const char    *sandbox_url,
+                                            const char    *prefix,
+                                            const char    *mode,
+                                            guint          count);
+
+/* The authorization code flow against the sandbox's sign-in form, played
+ * as a browser would, with a loopback redirect that is not followed. The
+ * credential has its identity. */
+ArcpassCredential *hard_oauth_sign_in      (ArcpassClient *client,
+                                            const char    *sandbox_url,
+                                            const char    *username,
+                                            const char    *password);
+
+/* The `arcpass` binary of this build ($ARCPASS_BUILD_ROOT/src/arcpass). */
+char         *hard_arcpass_path            (void);
+
+/* What a child process printed, and how it ended. */
+typedef struct {
+  int    status;     /* exit status, or -1 if it did not exit normally */
+  char  *out;
+  gsize  out_len;
+  char  *err;
+} HardRun;
+
+void          hard_run_free                (HardRun       *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HardRun, hard_run_free)
+
+/* Runs `arcpass ARGS…` with @input on stdin (and @env, key/value pairs,
+ * added to the environment) while this thread's main context keeps
+ * serving the in-process sandbox. */
+HardRun      *hard_run_arcpass             (const char         *input,
+                                            const char * const *env,
+                                            const char * const *args);
+/* Every argv, added environment variable, stdin, stdout and stderr of the
+ * children run so far, for the leak audit. */
+const char   *hard_children_transcript     (void);
+
+/* Waits until org.freedesktop.secrets has an owner on the session bus
+ * (gnome-keyring may claim it a moment after the session starts). */
+void          hard_wait_for_secret_service (void);
+
+/* Store helpers; they fail the test on error. */
+void               hard_store_save         (ArcpassAccountStore *store,
+                                            ArcpassCredential   *credential);
+ArcpassCredential *hard_store_load         (ArcpassAccountStore *store,
+                                            const char          *account_id,
+                                            GError             **error);
+
+G_END_DECLS
