@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <libsecret/secret.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -566,6 +568,109 @@ test_self_signed_tls (void)
   arcpass_sandbox_stop (tls_sandbox);
 }
 
+/* ---- The keyring ------------------------------------------------------------ */
+
+/* Run with ARCPASS_TEST_NO_KEYRING=1: no Secret Service on the bus. */
+static void
+test_no_keyring (void)
+{
+  g_autoptr(ArcpassAccountStore) no_store = arcpass_account_store_new ();
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HardRun) accounts = NULL;
+  g_autoptr(HardRun) add = NULL;
+
+  res = HARD_RUN (arcpass_account_store_check_async, no_store, NULL);
+  g_assert_false (arcpass_account_store_check_finish (no_store, res, &error));
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_NO_SECRET_SERVICE);
+
+  accounts = hard_run_arcpass (NULL, NULL, (const char * const[]) { "accounts", NULL });
+  g_assert_cmpint (accounts->status, ==, ARCPASS_EXIT_KEYRING);
+  g_test_message ("%s", accounts->err);
+  /* Plain words, one short message, no D-Bus jargon. */
+  g_assert_nonnull (strstr (accounts->err, "keyring"));
+  g_assert_true (g_str_has_prefix (accounts->err, "arcpass accounts: No keyring"));
+  g_assert_null (strstr (accounts->err, "GDBus"));
+  g_assert_cmpuint (strlen (accounts->err), <, 400);
+
+  /* Nothing is written in plaintext instead: the key is refused. */
+  add = hard_run_arcpass (ARCPASS_SANDBOX_KEY_FULL "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", url, NULL });
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_KEYRING);
+}
+
+/* Run with ARCPASS_HARDENING_LOCK_KEYRING=1, in a session of its own: the
+ * keyring is locked under the store's feet. */
+static void
+test_keyring_locked (void)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(ArcpassCredential) other = NULL;
+  g_autoptr(HardRun) token = NULL;
+  GList *collections = NULL;
+  gint64 started;
+
+  service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (collection);
+  collections = g_list_append (NULL, collection);
+  secret_service_lock_sync (service, collections, NULL, NULL, &error);
+  g_list_free (collections);
+  g_assert_no_error (error);
+  g_assert_true (secret_collection_get_locked (collection));
+
+  /* Saving asks for an unlock that nobody can answer here: a clear
+   * error, soon. */
+  other = arcpass_credential_new (ARCPASS_CREDENTIAL_API_KEY, url);
+  arcpass_credential_set_access_token (other, ARCPASS_SANDBOX_KEY_BASEMAPS);
+  started = g_get_monotonic_time ();
+  res = HARD_RUN (arcpass_account_store_save_async, store, other, NULL);
+  g_assert_false (arcpass_account_store_save_finish (store, res, &error));
+  g_test_message ("save: %s", error->message);
+  g_assert_true (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_KEYRING_LOCKED) ||
+                 g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NO_SECRET_SERVICE));
+  g_assert_nonnull (strstr (error->message, "keyring"));
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 20 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  res = HARD_RUN (arcpass_account_store_list_async, store, NULL);
+  listed = arcpass_account_store_list_finish (store, res, &error);
+  g_test_message ("list: %s", listed ? "ok" : error->message);
+  if (listed == NULL)
+    g_assert_true (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_KEYRING_LOCKED) ||
+                   g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NO_SECRET_SERVICE));
+  g_clear_error (&error);
+
+  /* The command says so with its keyring exit code. */
+  token = hard_run_arcpass (NULL, NULL, (const char * const[]) {
+    "token", "--portal", url, "--account", arcpass_credential_get_id (key), NULL });
+  g_test_message ("arcpass token: %d %s", token->status, token->err);
+  g_assert_cmpint (token->status, ==, ARCPASS_EXIT_KEYRING);
+
+  /* Nothing was lost: the three items are still in the (locked) keyring;
+   * a search that does not unlock sees them. */
+  {
+    g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+    GList *items;
+
+    g_hash_table_insert (attributes, (gpointer) "xdg:schema", (gpointer) ARCPASS_ACCOUNT_SCHEMA_NAME);
+    items = secret_service_search_sync (service, NULL, attributes, SECRET_SEARCH_ALL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_length (items), ==, 3);
+    for (GList *l = items; l != NULL; l = l->next)
+      g_assert_true (secret_item_get_locked (l->data));
+    g_list_free_full (items, g_object_unref);
+  }
+}
+
 /* ---- The same through the `arcpass` command ------------------------------ */
 
 /* The command has no timeout option (30 s), so the delay fault is left to
@@ -756,8 +861,31 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+
+  /* Without a keyring there is nothing to save the fixtures' accounts in. */
+  if (g_getenv ("ARCPASS_TEST_NO_KEYRING") != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      sandbox = arcpass_sandbox_new ();
+      arcpass_sandbox_start (sandbox, 0, &error);
+      g_assert_no_error (error);
+      url = arcpass_sandbox_get_url (sandbox);
+      g_test_add_func ("/hardening/keyring/absent", test_no_keyring);
+      status = g_test_run ();
+      arcpass_sandbox_stop (sandbox);
+      g_clear_object (&sandbox);
+      return status;
+    }
+
   hard_wait_for_secret_service ();
   set_up ();
+
+  if (g_getenv ("ARCPASS_HARDENING_LOCK_KEYRING") != NULL)
+    {
+      g_test_add_func ("/hardening/keyring/locked", test_keyring_locked);
+      return g_test_run ();
+    }
 
   for (guint e = 0; e < N_ENDPOINTS; e++)
     for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
