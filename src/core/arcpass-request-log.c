@@ -127,6 +127,14 @@ arcpass_redact_url (const char *url)
   return g_string_free (out, FALSE);
 }
 
+/* Bodies and headers are remote bytes, not always UTF-8. In its default UTF-8
+ * mode, GRegex with JIT (G_REGEX_OPTIMIZE) does not validate the subject: it
+ * reads past the end of the buffer on invalid UTF-8 (found by fuzzing). Without
+ * JIT (or where PCRE2 has none) it fails, and the text was logged unredacted.
+ * The patterns are ASCII, so matching bytes (G_REGEX_RAW) redacts the same in
+ * valid UTF-8 and also works on anything else. */
+#define REGEX_FLAGS (G_REGEX_OPTIMIZE | G_REGEX_RAW)
+
 static GRegex *
 pair_regex (void)
 {
@@ -137,7 +145,7 @@ pair_regex (void)
       GRegex *r = g_regex_new ("(?i)(?<![A-Za-z0-9_])(token|access_token|refresh_token|client_secret|"
                                "password|auth_token|code|code_verifier|apikey|api_key|appinfotoken|"
                                "sessiontoken|oauth_state|key|secret)(=|%3D)[^&\"'\\s<>]+",
-                               G_REGEX_OPTIMIZE, 0, NULL);
+                               REGEX_FLAGS, 0, NULL);
       g_once_init_leave (&regex, r);
     }
 
@@ -155,7 +163,7 @@ json_member_regex (void)
       GRegex *r = g_regex_new ("(?i)(\"(?:token|access_token|refresh_token|client_secret|password|"
                                "auth_token|code|code_verifier|apikey|api_key|appinfotoken|"
                                "sessiontoken|oauth_state|key|secret)\"\\s*:\\s*)\"[^\"]*\"?",
-                               G_REGEX_OPTIMIZE, 0, NULL);
+                               REGEX_FLAGS, 0, NULL);
       g_once_init_leave (&regex, r);
     }
 
@@ -173,7 +181,7 @@ html_input_regex (void)
       GRegex *r = g_regex_new ("(?i)(name=[\"'](?:token|access_token|refresh_token|client_secret|"
                                "password|auth_token|code|code_verifier|oauth_state|key)[\"'][^>]*?"
                                "value=[\"'])[^\"']*|(id=[\"']code[\"'][^>]*?value=[\"'])[^\"']*",
-                               G_REGEX_OPTIMIZE, 0, NULL);
+                               REGEX_FLAGS, 0, NULL);
       g_once_init_leave (&regex, r);
     }
 
@@ -189,12 +197,16 @@ redact_text_patterns (const char *text)
   g_autofree char *b = NULL;
   g_autofree char *c = NULL;
 
+  /* A failed replacement (a match limit on a huge body) must not hand back
+   * the text with its secrets: nothing of it is logged then. */
   a = g_regex_replace (pair_regex (), text, -1, 0, "\\1\\2" ARCPASS_REDACTED, 0, NULL);
-  b = g_regex_replace (json_member_regex (), a ? a : text, -1, 0, "\\1\"" ARCPASS_REDACTED "\"", 0, NULL);
-  c = g_regex_replace (html_input_regex (), b ? b : text, -1, 0, "\\1\\2" ARCPASS_REDACTED, 0, NULL);
+  if (a != NULL)
+    b = g_regex_replace (json_member_regex (), a, -1, 0, "\\1\"" ARCPASS_REDACTED "\"", 0, NULL);
+  if (b != NULL)
+    c = g_regex_replace (html_input_regex (), b, -1, 0, "\\1\\2" ARCPASS_REDACTED, 0, NULL);
   /* Titles of the oob approval page: "SUCCESS code=…" is caught above. */
 
-  return g_strdup (c ? c : text);
+  return c != NULL ? g_steal_pointer (&c) : g_strdup (ARCPASS_REDACTED);
 }
 
 static void redact_node (JsonNode *node);
