@@ -187,6 +187,20 @@ arcpass_portal_normalize (const char  *input,
   while (g_str_has_suffix (host, "."))
     host[strlen (host) - 1] = '\0';
 
+  /* GUri percent-decodes the host, so "gis.example.com%40evil.com" came out
+   * as "https://gis.example.com@evil.com", a URL to another host, and "%2F"
+   * moved part of the host into the path (found by fuzzing). Only host name
+   * characters (GUri has already turned IDNs into ASCII) and IP literals
+   * without a zone go into the URL. */
+  if (strchr (host, ':') != NULL
+      ? host[strspn (host, "0123456789abcdef:.")] != '\0' || !g_hostname_is_ip_address (host)
+      : host[strspn (host, "abcdefghijklmnopqrstuvwxyz0123456789-._")] != '\0')
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                   "“%s” is not a valid portal address.", trimmed);
+      return FALSE;
+    }
+
   if (strchr (host, '.') == NULL && !arcpass_host_is_loopback (host) && strchr (host, ':') == NULL)
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
