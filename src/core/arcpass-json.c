@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arcpass-error.h"
@@ -210,9 +211,19 @@ arcpass_json_parse_object (const char  *data,
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
-      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                   "The server's answer is not valid JSON (%s). It may have been cut short.",
-                   local_error->message);
+      guint line, column;
+
+      /* json-glib's message quotes the offending token, cut to a number of
+       * bytes: that can end in half a UTF-8 character (found by fuzzing),
+       * and in a token response or a keyring payload the token can be a
+       * secret. Only the position is kept. */
+      if (sscanf (local_error->message, "<data>:%u:%u:", &line, &column) == 2)
+        g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                     "The server's answer is not valid JSON (line %u, column %u). It may have "
+                     "been cut short.", line, column);
+      else
+        g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                             "The server's answer is not valid JSON. It may have been cut short.");
       return NULL;
     }
 
