@@ -9,6 +9,7 @@
 
 static SoupSession *http_session;
 static GString *children_transcript;
+static gboolean skip_next_stdout;
 
 void
 hard_result_cb (GObject      *object,
@@ -411,7 +412,11 @@ hard_run_arcpass (const char         *input,
 
   /* Standard input is what the user typed (an API key, say): not audited. */
   g_string_append (children_transcript, "\n--- stdout:\n");
-  g_string_append_len (children_transcript, run->out, (gssize) run->out_len);
+  if (skip_next_stdout)
+    g_string_append (children_transcript, "(what the user asked for, not audited)");
+  else
+    g_string_append_len (children_transcript, run->out, (gssize) run->out_len);
+  skip_next_stdout = FALSE;
   g_string_append_printf (children_transcript, "\n--- stderr:\n%s\n--- exit %d\n", run->err,
                           run->status);
 
@@ -425,4 +430,10 @@ const char *
 hard_children_transcript (void)
 {
   return children_transcript ? children_transcript->str : "";
+}
+
+void
+hard_children_transcript_skip_next_stdout (void)
+{
+  skip_next_stdout = TRUE;
 }

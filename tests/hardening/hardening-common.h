@@ -80,6 +80,9 @@ HardRun      *hard_run_arcpass             (const char         *input,
 /* Every argv, added environment variable, stdin, stdout and stderr of the
  * children run so far, for the leak audit. */
 const char   *hard_children_transcript     (void);
+/* The next child's standard output is what the user asked for (`arcpass
+ * token` prints the token): keep it out of the transcript. */
+void          hard_children_transcript_skip_next_stdout (void);
 
 /* Waits until org.freedesktop.secrets has an owner on the session bus
  * (gnome-keyring may claim it a moment after the session starts). */
