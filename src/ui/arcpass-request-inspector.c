@@ -126,7 +126,7 @@ create_row_cb (gpointer item,
   g_autofree char *accessible = NULL;
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *label;
+  GtkWidget *label, *numbers;
 
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
@@ -156,19 +156,23 @@ create_row_cb (gpointer item,
     gtk_widget_set_tooltip_text (label, arcpass_request_record_get_error_message (record));
   gtk_box_append (GTK_BOX (box), label);
 
+  /* Duration above size, so that a row fits a narrow window. */
+  numbers = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_valign (numbers, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), numbers);
+
   label = gtk_label_new (duration);
-  gtk_label_set_width_chars (GTK_LABEL (label), 7);
   gtk_label_set_xalign (GTK_LABEL (label), 1);
   gtk_widget_add_css_class (label, "numeric");
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (numbers), label);
 
   label = gtk_label_new (size);
-  gtk_label_set_width_chars (GTK_LABEL (label), 8);
   gtk_label_set_xalign (GTK_LABEL (label), 1);
   gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_add_css_class (label, "caption");
   gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (numbers), label);
 
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 

@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "arcpass-account-row.h"
-#include "arcpass-account-summary.h"
+#include "arcpass-account-page.h"
 #include "arcpass-add-account-page.h"
 #include "arcpass-api-key-page.h"
 #include "arcpass-app-credentials-page.h"
@@ -48,7 +48,7 @@ struct _ArcpassWindow
   GtkStack                  *content_stack;
   AdwStatusPage             *empty_page;
   ArcpassAddAccountPage     *chooser_page;
-  ArcpassAccountSummary     *summary_page;
+  ArcpassAccountPage        *summary_page;
 };
 
 G_DEFINE_FINAL_TYPE (ArcpassWindow, arcpass_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -138,7 +138,7 @@ update_title (ArcpassWindow *self)
   g_autofree char *account_title = NULL;
 
   if (g_strcmp0 (visible_page (self), "summary") == 0 &&
-      (manager = arcpass_account_summary_get_manager (self->summary_page)))
+      (manager = arcpass_account_page_get_manager (self->summary_page)))
     {
       account_title = arcpass_ui_dup_account_title (arcpass_token_manager_get_credential (manager));
       adw_window_title_set_title (self->content_title, account_title);
@@ -194,12 +194,12 @@ show_base_page (ArcpassWindow *self)
 
   if (row)
     {
-      arcpass_account_summary_set_manager (self->summary_page, arcpass_account_row_get_manager (row));
+      arcpass_account_page_set_manager (self->summary_page, arcpass_account_row_get_manager (row));
       gtk_stack_set_visible_child_name (self->content_stack, "summary");
     }
   else
     {
-      arcpass_account_summary_set_manager (self->summary_page, NULL);
+      arcpass_account_page_set_manager (self->summary_page, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
     }
   navigation_changed_cb (self);
@@ -267,6 +267,7 @@ use_memory_only_action (GtkWidget  *widget,
   ArcpassWindow *self = ARCPASS_WINDOW (widget);
 
   arcpass_application_use_memory_only_store (get_app (self));
+  arcpass_account_page_set_store (self->summary_page, get_store (self));
   update_notices (self);
   arcpass_window_add_toast (self, adw_toast_new (_("Memory-only session: accounts will be forgotten when Arcpass quits")));
 }
@@ -477,7 +478,7 @@ account_selected_cb (ArcpassWindow *self,
   if (!row)
     return;
 
-  arcpass_account_summary_set_manager (self->summary_page,
+  arcpass_account_page_set_manager (self->summary_page,
                                        arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (row)));
   gtk_stack_set_visible_child_name (self->content_stack, "summary");
   navigation_changed_cb (self);
@@ -691,6 +692,44 @@ add_sign_in_page (ArcpassWindow *self,
   g_signal_connect_object (page, "cancelled", G_CALLBACK (sign_in_cancelled_cb), self, 0);
 }
 
+/* The account view signed the account out (its Undo toast is showing) or
+ * removed it: it leaves the sidebar. */
+static void
+account_removed_cb (ArcpassWindow     *self,
+                    ArcpassCredential *credential)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->account_list));
+       child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      ArcpassTokenManager *manager;
+
+      if (!ARCPASS_IS_ACCOUNT_ROW (child))
+        continue;
+      manager = arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (child));
+      if (arcpass_token_manager_get_credential (manager) == credential)
+        {
+          gtk_list_box_remove (self->account_list, child);
+          break;
+        }
+    }
+
+  gtk_list_box_select_row (self->account_list,
+                           gtk_list_box_get_row_at_index (self->account_list, 0));
+  show_base_page (self);
+}
+
+/* Undo of a sign-out: nothing was revoked or deleted, the account is back. */
+static void
+account_restored_cb (ArcpassWindow     *self,
+                     ArcpassCredential *credential)
+{
+  ArcpassAccountRow *row = add_account_row (self, credential);
+
+  gtk_list_box_select_row (self->account_list, GTK_LIST_BOX_ROW (row));
+  show_base_page (self);
+}
+
 /* Runs once the window belongs to its application: GObject sets the
  * (non-construct) "application" property only after constructed(). */
 static void
@@ -702,6 +741,15 @@ setup_for_application (ArcpassWindow *self)
   g_return_if_fail (ARCPASS_IS_APPLICATION (app));
 
   self->client = g_object_ref (arcpass_application_get_client (app));
+
+  /* The selected account: its tokens and the service testers. */
+  self->summary_page = arcpass_account_page_new (self->client, get_store (self), self->settings);
+  gtk_stack_add_titled (self->content_stack, GTK_WIDGET (self->summary_page), "summary",
+                        _("Account"));
+  g_signal_connect_object (self->summary_page, "removed",
+                           G_CALLBACK (account_removed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->summary_page, "restored",
+                           G_CALLBACK (account_restored_cb), self, G_CONNECT_SWAPPED);
 
   self->api_key_page = arcpass_api_key_page_new (self->client, self->settings);
   add_sign_in_page (self, GTK_WIDGET (self->api_key_page), "api-key", _("Add API Key"));
@@ -806,7 +854,7 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (ARCPASS_TYPE_ADD_ACCOUNT_PAGE);
-  g_type_ensure (ARCPASS_TYPE_ACCOUNT_SUMMARY);
+  g_type_ensure (ARCPASS_TYPE_ACCOUNT_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/arcpass/Arcpass/arcpass-window.ui");
@@ -825,7 +873,6 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, chooser_page);
-  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, summary_page);
   gtk_widget_class_bind_template_callback (widget_class, navigation_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, account_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, account_activated_cb);

@@ -4,7 +4,7 @@
 #include <adwaita.h>
 
 #include "arcpass-account-row.h"
-#include "arcpass-account-summary.h"
+#include "arcpass-account-page.h"
 #include "arcpass-add-account-page.h"
 #include "arcpass-api-key-page.h"
 #include "arcpass-app-credentials-page.h"
@@ -184,7 +184,7 @@ assert_summary (ArcpassWindow *window,
   const char *subtitle;
 
   g_assert_cmpstr (visible_page (window), ==, "summary");
-  manager = arcpass_account_summary_get_manager (ARCPASS_ACCOUNT_SUMMARY (summary));
+  manager = arcpass_account_page_get_manager (ARCPASS_ACCOUNT_PAGE (summary));
   g_assert_nonnull (manager);
   credential = arcpass_token_manager_get_credential (manager);
   g_assert_true (g_str_has_prefix (arcpass_credential_get_portal_url (credential),
@@ -194,8 +194,8 @@ assert_summary (ArcpassWindow *window,
   g_assert_cmpstr (subtitle, ==, kind);
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "portal_row")));
   g_assert_true (g_str_has_prefix (subtitle, arcpass_sandbox_get_url (sandbox)));
-  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "state_row")));
-  g_assert_cmpstr (subtitle, ==, "Valid");
+  /* The account view shows the state as a badge beside the name. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (summary, "state_label"))), ==, "Valid");
 }
 
 /* Checks a key and returns the page once the verdict rows are shown. */
@@ -467,9 +467,9 @@ test_enterprise_password (void)
   summary = find (window, "summary_page");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "username_row"))), ==,
                    ARCPASS_SANDBOX_PUBLISHER_USERNAME);
-  g_assert_true (gtk_widget_get_visible (find (summary, "expiry_row")));
+  g_assert_true (gtk_widget_get_visible (find (summary, "access_expiry_row")));
   g_test_message ("expires: %s",
-                  adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "expiry_row"))));
+                  adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "access_expiry_row"))));
   arcpass_test_save_screenshots (GTK_WINDOW (window), "accounts-summary-enterprise");
 }
 
