@@ -42,9 +42,7 @@ arcpass_cli_free (ArcpassCli *cli)
   g_clear_pointer (&cli->portal, g_free);
   g_clear_pointer (&cli->account, g_free);
   g_clear_object (&cli->cancellable);
-  if (cli->sb)
-    arcpass_sandbox_stop (cli->sb);
-  g_clear_object (&cli->sb);
+  arcpass_cli_stop_sandbox (cli);
   g_free (cli);
 }
 
@@ -282,25 +280,10 @@ arcpass_cli_setup (ArcpassCli *cli)
 
   if (cli->sandbox)
     {
-      guint16 port = cli->sandbox_port >= 0 ? (guint16) cli->sandbox_port
-                                            : ARCPASS_CLI_SANDBOX_PORT;
+      int ret;
 
-      cli->sb = arcpass_sandbox_new ();
-      if (!arcpass_sandbox_start (cli->sb, port, &error))
-        {
-          /* The usual port is only a convenience (stable URLs): another
-           * `arcpass --sandbox` may hold it, and any port works because
-           * sandbox accounts are rebound to this sandbox. */
-          if (cli->sandbox_port >= 0)
-            return arcpass_cli_fail (cli, ARCPASS_EXIT_NETWORK,
-                                     _("Cannot start the sandbox on port %d: %s"),
-                                     cli->sandbox_port, error->message);
-          g_clear_error (&error);
-          if (!arcpass_sandbox_start (cli->sb, 0, &error))
-            return arcpass_cli_fail (cli, ARCPASS_EXIT_NETWORK,
-                                     _("Cannot start the sandbox: %s"), error->message);
-        }
-      cli->portal_url = g_strdup (arcpass_sandbox_get_url (cli->sb));
+      if ((ret = arcpass_cli_start_sandbox (cli)) >= 0)
+        return ret;
     }
   else if (cli->portal)
     {
@@ -429,10 +412,10 @@ arcpass_cli_list_accounts (ArcpassCli  *cli,
       if (wanted && !g_str_equal (key, wanted))
         continue;
 
-      /* A sandbox listens wherever it can (the in-process one of --sandbox
-       * or one given with --portal http://127.0.0.1:PORT): accounts saved
-       * against any sandbox follow the one in use. The new URL is only
-       * written to the keyring if the account is saved again. */
+      /* A sandbox listens wherever it can (the one --sandbox starts or one
+       * given with --portal http://127.0.0.1:PORT): accounts saved against
+       * any sandbox follow the one in use. The new URL is only written to
+       * the keyring if the account is saved again. */
       if (g_strcmp0 (wanted, "sandbox") == 0)
         arcpass_credential_set_portal_url (credential, cli->portal_url);
 
@@ -479,6 +462,42 @@ new_demo_credential (ArcpassCli *cli)
   return credential;
 }
 
+/* The account whose id is exactly cli->account, read alone, or NULL. Scripts
+ * name accounts by id (`--account ID`, $ARCPASS_ACCOUNT), and one keyring
+ * lookup is cheaper than reading every account to compare names. Anything
+ * else (a name or username, another portal, an unreadable item, a keyring
+ * error) is left to the list, which reports it as it always did. */
+static ArcpassCredential *
+load_by_id (ArcpassCli *cli)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ArcpassCredential) credential = NULL;
+  g_autofree char *wanted = NULL;
+  g_autofree char *key = NULL;
+
+  g_assert (cli->store);
+
+  arcpass_account_store_load_async (cli->store, cli->account, cli->cancellable,
+                                    arcpass_cli_async_cb, cli);
+  result = arcpass_cli_wait (cli);
+  credential = arcpass_account_store_load_finish (cli->store, result, NULL);
+  if (!credential)
+    return NULL;
+
+  if (cli->portal_url)
+    {
+      wanted = portal_key (cli->portal_url);
+      key = portal_key (arcpass_credential_get_portal_url (credential));
+      if (!g_str_equal (key, wanted))
+        return NULL;
+      /* Rebound to the sandbox in use, as arcpass_cli_list_accounts() does. */
+      if (g_str_equal (wanted, "sandbox"))
+        arcpass_credential_set_portal_url (credential, cli->portal_url);
+    }
+
+  return g_steal_pointer (&credential);
+}
+
 int
 arcpass_cli_select_account (ArcpassCli         *cli,
                             gboolean            allow_demo,
@@ -490,6 +509,9 @@ arcpass_cli_select_account (ArcpassCli         *cli,
 
   if (!cli->account && g_getenv ("ARCPASS_ACCOUNT") && *g_getenv ("ARCPASS_ACCOUNT"))
     cli->account = g_strdup (g_getenv ("ARCPASS_ACCOUNT"));
+
+  if (cli->account && (*out_credential = load_by_id (cli)))
+    return -1;
 
   if ((ret = arcpass_cli_list_accounts (cli, &accounts)) >= 0)
     return ret;

@@ -4,15 +4,17 @@
 #include <stdio.h>
 
 #include "arcpass-core.h"
+/* Only for the fixture names (ARCPASS_SANDBOX_*): the sandbox itself runs as
+ * a child process (arcpass-cli-sandbox.c), and this library does not link it. */
 #include "arcpass-sandbox.h"
 
 #include "arcpass-cli.h"
 
 G_BEGIN_DECLS
 
-/* Port the in-process sandbox tries first (`--sandbox`), so that the URLs a
- * user sees stay the same from one command to the next; any free port is
- * used when it is taken. */
+/* Port the sandbox of `--sandbox` tries first, so that the URLs a user sees
+ * stay the same from one command to the next; any free port is used when it
+ * is taken. */
 #define ARCPASS_CLI_SANDBOX_PORT 47615
 
 /**
@@ -32,9 +34,8 @@ typedef enum {
  * ArcpassCli:
  *
  * The state one verb runs with: the options every verb shares, the
- * in-process sandbox, the client, the keyring store and the main-context
- * loop that runs the core's async calls (and serves the sandbox while a
- * verb waits).
+ * sandbox child process, the client, the keyring store and the
+ * main-context loop that runs the core's async calls.
  */
 typedef struct {
   const char           *verb;
@@ -47,7 +48,7 @@ typedef struct {
   char                 *account;
 
   /* Set up by arcpass_cli_setup(). */
-  ArcpassSandbox       *sb;
+  GSubprocess          *sandbox_process;
   char                 *portal_url;
   ArcpassClient        *client;
   ArcpassAccountStore  *store;
@@ -83,6 +84,11 @@ int                arcpass_cli_parse               (ArcpassCli      *cli,
                                                     int              max_args);
 /* Starts the sandbox, normalises `--portal`, opens the store. -1 or an exit code. */
 int                arcpass_cli_setup               (ArcpassCli      *cli);
+
+/* `--sandbox`: starts the arcpass-sandbox executable as a child and sets
+ * portal_url to its URL (-1 or an exit code); stopping kills and reaps it. */
+int                arcpass_cli_start_sandbox       (ArcpassCli      *cli);
+void               arcpass_cli_stop_sandbox        (ArcpassCli      *cli);
 
 /* Running async calls: pass arcpass_cli_async_cb and @cli as callback and
  * data, then arcpass_cli_wait() returns the result (transfer full). */

@@ -10,9 +10,10 @@
 
 #include "arcpass-cli-private.h"
 
-/* The verbs run without GTK or WebKit: this library links only core and the
- * sandbox. Without a verb the graphical application is executed instead, so
- * that one `arcpass` command serves both.
+/* The verbs run without GTK or WebKit: this library links only core (the
+ * sandbox of `--sandbox` is a child process). Without a verb the graphical
+ * application is executed instead, so that one `arcpass` command serves
+ * both.
  */
 
 typedef struct {
