@@ -22,6 +22,9 @@ struct _ArcpassTokenManager
   /* GTasks of get_token calls waiting for the one refresh in flight. */
   GPtrArray *waiters;
   gboolean refreshing;
+
+  /* Seconds before expiry at which a token is renewed. */
+  guint refresh_margin;
 };
 
 G_DEFINE_FINAL_TYPE (ArcpassTokenManager, arcpass_token_manager, G_TYPE_OBJECT)
@@ -376,6 +379,7 @@ arcpass_token_manager_init (ArcpassTokenManager *self)
 {
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->endpoints = arcpass_endpoints_new_default ();
+  self->refresh_margin = ARCPASS_TOKEN_REFRESH_MARGIN;
 }
 
 ArcpassTokenManager *
@@ -422,6 +426,28 @@ arcpass_token_manager_get_endpoints (ArcpassTokenManager *self)
   return self->endpoints;
 }
 
+/**
+ * arcpass_token_manager_set_refresh_margin:
+ * @seconds: how long before expiry a token is renewed (the "refresh-margin"
+ *   setting); 0 restores the default of 5 minutes
+ */
+void
+arcpass_token_manager_set_refresh_margin (ArcpassTokenManager *self,
+                                          guint                seconds)
+{
+  g_return_if_fail (ARCPASS_IS_TOKEN_MANAGER (self));
+
+  self->refresh_margin = seconds ? seconds : ARCPASS_TOKEN_REFRESH_MARGIN;
+}
+
+guint
+arcpass_token_manager_get_refresh_margin (ArcpassTokenManager *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_TOKEN_MANAGER (self), ARCPASS_TOKEN_REFRESH_MARGIN);
+
+  return self->refresh_margin;
+}
+
 void
 arcpass_token_manager_set_endpoints (ArcpassTokenManager    *self,
                                      const ArcpassEndpoints *endpoints)
@@ -460,7 +486,7 @@ arcpass_token_manager_get_token_async (ArcpassTokenManager *self,
   now = arcpass_client_get_now (self->client);
 
   if (!force_refresh && !self->refreshing &&
-      arcpass_credential_access_valid_at (credential, now, ARCPASS_TOKEN_REFRESH_MARGIN))
+      arcpass_credential_access_valid_at (credential, now, self->refresh_margin))
     {
       g_task_return_pointer (task, arcpass_secret_dup (arcpass_credential_get_access_token (credential)),
                              (GDestroyNotify) arcpass_secret_free);

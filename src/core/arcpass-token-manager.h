@@ -41,6 +41,9 @@ ArcpassClient          *arcpass_token_manager_get_client        (ArcpassTokenMan
 ArcpassAccountStore    *arcpass_token_manager_get_store         (ArcpassTokenManager  *self);
 /* The location-service URLs of this account (defaults: ArcGIS Online's). */
 const ArcpassEndpoints *arcpass_token_manager_get_endpoints     (ArcpassTokenManager  *self);
+void                    arcpass_token_manager_set_refresh_margin (ArcpassTokenManager *self,
+                                                                  guint                seconds);
+guint                   arcpass_token_manager_get_refresh_margin (ArcpassTokenManager *self);
 void                    arcpass_token_manager_set_endpoints     (ArcpassTokenManager  *self,
                                                                  const ArcpassEndpoints *endpoints);
 gboolean                arcpass_token_manager_get_refreshing    (ArcpassTokenManager  *self);

@@ -378,6 +378,8 @@ add_account_row (ArcpassWindow     *self,
   endpoints = arcpass_application_dup_endpoints (get_app (self),
                                                  arcpass_credential_get_portal_url (credential));
   arcpass_token_manager_set_endpoints (manager, endpoints);
+  arcpass_token_manager_set_refresh_margin (manager,
+                                            g_settings_get_uint (self->settings, "refresh-margin"));
 
   row = arcpass_account_row_new (manager);
   gtk_list_box_append (self->account_list, GTK_WIDGET (row));
@@ -692,6 +694,20 @@ add_sign_in_page (ArcpassWindow *self,
   g_signal_connect_object (page, "cancelled", G_CALLBACK (sign_in_cancelled_cb), self, 0);
 }
 
+/* Preferences → Refresh Before Expiry applies to every account at once. */
+static void
+refresh_margin_changed_cb (ArcpassWindow *self)
+{
+  guint margin = g_settings_get_uint (self->settings, "refresh-margin");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->account_list));
+       child;
+       child = gtk_widget_get_next_sibling (child))
+    if (ARCPASS_IS_ACCOUNT_ROW (child))
+      arcpass_token_manager_set_refresh_margin (
+          arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (child)), margin);
+}
+
 /* The account view signed the account out (its Undo toast is showing) or
  * removed it: it leaves the sidebar. */
 static void
@@ -746,6 +762,8 @@ setup_for_application (ArcpassWindow *self)
   self->summary_page = arcpass_account_page_new (self->client, get_store (self), self->settings);
   gtk_stack_add_titled (self->content_stack, GTK_WIDGET (self->summary_page), "summary",
                         _("Account"));
+  g_signal_connect_object (self->settings, "changed::refresh-margin",
+                           G_CALLBACK (refresh_margin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->summary_page, "removed",
                            G_CALLBACK (account_removed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->summary_page, "restored",

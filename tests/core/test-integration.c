@@ -507,6 +507,48 @@ test_app_credentials (void)
   g_assert_cmpint (arcpass_credential_get_access_expires (credential), >, arcpass_sandbox_get_now (sandbox));
 }
 
+/* The "refresh-margin" setting: 10 minutes before expiry a token is renewed
+ * with a 15-minute margin, and handed out as is with the default 5. */
+static void
+test_refresh_margin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(ArcpassCredential) credential = NULL;
+  g_autoptr(ArcpassTokenManager) manager = NULL;
+  g_autoptr(ArcpassSecret) first = NULL;
+  g_autoptr(ArcpassSecret) second = NULL;
+  g_autoptr(ArcpassSecret) third = NULL;
+
+  res = RUN (arcpass_sign_in_with_app_credentials_async, client, arcpass_sandbox_get_url (sandbox),
+             ARCPASS_SANDBOX_CLIENT_ID, ARCPASS_SANDBOX_CLIENT_SECRET, NULL);
+  credential = arcpass_sign_in_finish (res, &error);
+  g_assert_no_error (error);
+  remember_credential (credential);
+
+  manager = new_manager (credential);
+  g_assert_cmpuint (arcpass_token_manager_get_refresh_margin (manager), ==,
+                    ARCPASS_TOKEN_REFRESH_MARGIN);
+  first = arcpass_secret_dup (arcpass_credential_get_access_token (credential));
+
+  arcpass_sandbox_advance_clock (sandbox, arcpass_credential_get_access_expires (credential) -
+                                          arcpass_sandbox_get_now (sandbox) - 600);
+  second = get_token (manager, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second, ==, first);
+
+  arcpass_token_manager_set_refresh_margin (manager, 900);
+  third = get_token (manager, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (third, !=, first);
+  g_assert_cmpint (arcpass_credential_get_access_expires (credential) - arcpass_sandbox_get_now (sandbox),
+                   >, 900);
+
+  arcpass_token_manager_set_refresh_margin (manager, 0);
+  g_assert_cmpuint (arcpass_token_manager_get_refresh_margin (manager), ==,
+                    ARCPASS_TOKEN_REFRESH_MARGIN);
+}
+
 static void
 test_generate_token (void)
 {
@@ -1121,6 +1163,7 @@ main (int   argc,
   g_test_add_func ("/integration/authorization-code-bad-redirect", test_authorization_bad_redirect);
   g_test_add_func ("/integration/wrong-client", test_wrong_client_id);
   g_test_add_func ("/integration/app-credentials", test_app_credentials);
+  g_test_add_func ("/integration/refresh-margin", test_refresh_margin);
   g_test_add_func ("/integration/generate-token", test_generate_token);
   g_test_add_func ("/integration/api-keys", test_api_keys);
   g_test_add_func ("/integration/services", test_services);
