@@ -45,6 +45,16 @@ capture_writer (GLogLevelFlags   log_level,
         g_string_append_c (log_capture, '\n');
       }
 
+  /* GLib writes debug messages to stdout, where they would break the TAP
+   * stream: they go to stderr instead. */
+  if (log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    {
+      g_autofree char *line = g_log_writer_format_fields (log_level, fields, n_fields, FALSE);
+
+      g_printerr ("%s\n", line);
+      return G_LOG_WRITER_HANDLED;
+    }
+
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
 
