@@ -103,8 +103,10 @@ web_adaptor_path (const char *path)
       if (segments[i + 1] == NULL && is_page_name (segment))
         break;
 
+      /* GUri hands the path decoded: a "%3F" in it became a query once
+       * put back into a URL (found by fuzzing), a "%20" a space. */
       g_string_append_c (out, '/');
-      g_string_append (out, segment);
+      g_string_append_uri_escaped (out, segment, G_URI_RESERVED_CHARS_ALLOWED_IN_PATH_ELEMENT, TRUE);
     }
 
   return g_string_free (g_steal_pointer (&out), FALSE);
