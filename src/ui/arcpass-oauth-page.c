@@ -1109,7 +1109,9 @@ arcpass_oauth_page_init (ArcpassOAuthPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-ArcpassOAuthPage *
+/* This and arcpass_oauth_page_set_defaults() are the entry points of the
+ * web view module (see arcpass-webview-loader.c), which hides all else. */
+G_MODULE_EXPORT ArcpassOAuthPage *
 arcpass_oauth_page_new (ArcpassClient *client,
                         GSettings     *settings)
 {
@@ -1122,7 +1124,7 @@ arcpass_oauth_page_new (ArcpassClient *client,
                        NULL);
 }
 
-void
+G_MODULE_EXPORT void
 arcpass_oauth_page_set_defaults (ArcpassOAuthPage *self,
                                  const char       *portal_url,
                                  const char       *client_id)

@@ -10,9 +10,9 @@
 #include "arcpass-app-credentials-page.h"
 #include "arcpass-browser-page.h"
 #include "arcpass-enterprise-page.h"
-#include "arcpass-oauth-page.h"
 #include "arcpass-sandbox.h"
 #include "arcpass-ui-utils.h"
+#include "arcpass-webview-loader.h"
 #include "arcpass-window.h"
 
 struct _ArcpassWindow
@@ -608,6 +608,41 @@ replace_oauth_page (ArcpassWindow *self,
   g_signal_connect_object (page, "cancelled", G_CALLBACK (sign_in_cancelled_cb), self, 0);
 }
 
+static void open_oauth_page (ArcpassWindow *self,
+                             gboolean       in_browser,
+                             const char    *portal_url);
+
+static void
+sign_in_in_browser_cb (AdwToast      *toast,
+                       ArcpassWindow *self)
+{
+  open_oauth_page (self, TRUE, g_object_get_data (G_OBJECT (toast), "portal-url"));
+}
+
+/* The embedded sign-in lives in a module loaded on demand (WebKit is not
+ * linked into the window, see arcpass-webview-loader.h); a broken or missing
+ * installation must leave the other flows usable, and say which one to use. */
+static void
+show_embedded_unavailable (ArcpassWindow *self,
+                           const char    *portal_url,
+                           const GError  *error)
+{
+  g_autofree char *message = NULL;
+  AdwToast *toast;
+
+  g_debug ("Embedded sign-in unavailable: %s", error->message);
+  message = g_strdup_printf (_("The embedded sign-in is not available: %s; "
+                               "use Sign In in Browser"), error->message);
+  toast = adw_toast_new (message);
+  /* An error the user has to read: it stays until dismissed. */
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_button_label (toast, _("Sign In in Browser"));
+  g_object_set_data_full (G_OBJECT (toast), "portal-url", g_strdup (portal_url), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (sign_in_in_browser_cb), self, 0);
+  arcpass_window_add_toast (self, toast);
+}
+
 static void
 open_oauth_page (ArcpassWindow *self,
                  gboolean       in_browser,
@@ -633,10 +668,17 @@ open_oauth_page (ArcpassWindow *self,
     }
   else
     {
-      ArcpassOAuthPage *page = arcpass_oauth_page_new (self->client, self->settings);
+      g_autoptr(GError) error = NULL;
+      GtkWidget *page = arcpass_webview_create_oauth_page (self->client, self->settings, &error);
 
-      arcpass_oauth_page_set_defaults (page, portal_url, client_id);
-      replace_oauth_page (self, GTK_WIDGET (page), "oauth", _("Sign In"));
+      if (!page)
+        {
+          show_embedded_unavailable (self, portal_url, error);
+          return;
+        }
+
+      arcpass_webview_oauth_page_set_defaults (page, portal_url, client_id);
+      replace_oauth_page (self, page, "oauth", _("Sign In"));
       show_content_page (self, "oauth");
     }
 }

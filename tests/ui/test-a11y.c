@@ -5,9 +5,9 @@
 
 #include "arcpass-application.h"
 #include "arcpass-browser-page.h"
-#include "arcpass-oauth-page.h"
 #include "arcpass-preferences-window.h"
 #include "arcpass-sandbox.h"
+#include "arcpass-webview-loader.h"
 #include "arcpass-window.h"
 #include "arcpass-test-a11y.h"
 #include "arcpass-test-ui-utils.h"
@@ -124,14 +124,20 @@ test_sign_in_pages (void)
 {
   GtkWidget *window = gtk_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  g_autoptr(GError) error = NULL;
   ArcpassClient *client;
   GSettings *settings;
+  GtkWidget *oauth_page;
 
   main_window ();
   client = arcpass_application_get_client (app);
   settings = arcpass_application_get_settings (app);
 
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (arcpass_oauth_page_new (client, settings)));
+  /* The embedded page as the window gets it: from the web view module. */
+  oauth_page = arcpass_webview_create_oauth_page (client, settings, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (oauth_page), ==, "ArcpassOAuthPage");
+  gtk_box_append (GTK_BOX (box), oauth_page);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (arcpass_browser_page_new (client, settings)));
   gtk_window_set_child (GTK_WINDOW (window), box);
   gtk_window_present (GTK_WINDOW (window));

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "arcpass-application.h"
 #include "arcpass-preferences-window.h"
@@ -95,6 +96,143 @@ test_add_account_navigation (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "chooser");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+}
+
+/* Depth-first search for a label or button of @type showing @text (the
+ * toast's widgets have no names). */
+static GtkWidget *
+find_by_text (GtkWidget  *root,
+              GType       type,
+              const char *text)
+{
+  const char *shown = NULL;
+
+  if (GTK_IS_LABEL (root))
+    shown = gtk_label_get_text (GTK_LABEL (root));
+  else if (GTK_IS_BUTTON (root))
+    shown = gtk_button_get_label (GTK_BUTTON (root));
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && shown && g_str_has_prefix (shown, text))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_text (child, type, text);
+
+      if (found)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkStack *
+open_chooser (ArcpassWindow *window)
+{
+  GtkStack *stack;
+
+  stack = GTK_STACK (arcpass_test_find_widget (GTK_WIDGET (window), GTK_TYPE_STACK, "content_stack"));
+  g_assert_nonnull (stack);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "chooser");
+
+  return stack;
+}
+
+static void
+test_embedded_sign_in (void)
+{
+  ArcpassWindow *window = get_main_window ();
+  GtkStack *stack = open_chooser (window);
+  GtkWidget *page;
+
+  /* The page comes from the web view module ($ARCPASS_WEBVIEW_MODULE). */
+  adw_action_row_activate (ADW_ACTION_ROW (arcpass_test_find_widget (GTK_WIDGET (window),
+                                                                     ADW_TYPE_ACTION_ROW,
+                                                                     "oauth")));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "oauth");
+  page = gtk_stack_get_visible_child (stack);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (page), ==, "ArcpassOAuthPage");
+  g_assert_true (ADW_IS_BIN (page));
+  arcpass_test_wait_for_draw (page);
+
+  /* A second attempt creates a new page of the same, registered once, type. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  adw_action_row_activate (ADW_ACTION_ROW (arcpass_test_find_widget (GTK_WIDGET (window),
+                                                                     ADW_TYPE_ACTION_ROW,
+                                                                     "oauth")));
+  g_assert_true (gtk_stack_get_visible_child (stack) != page);
+  g_assert_true (G_OBJECT_TYPE (gtk_stack_get_visible_child (stack)) ==
+                 g_type_from_name ("ArcpassOAuthPage"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+}
+
+typedef struct {
+  GtkWidget  *root;
+  GType       type;
+  const char *text;
+} TextWait;
+
+static gboolean
+text_shown_cb (gpointer data)
+{
+  TextWait *wait = data;
+
+  return find_by_text (wait->root, wait->type, wait->text) != NULL;
+}
+
+static void
+test_embedded_sign_in_unavailable (void)
+{
+  ArcpassWindow *window;
+  GtkStack *stack;
+  TextWait wait;
+  const char *message;
+
+  if (!g_test_subprocess ())
+    {
+      /* A process of its own: this one may have loaded the module already,
+       * and keeps it. */
+      g_autofree char *missing = g_test_build_filename (G_TEST_BUILT, "no-such-module.so", NULL);
+      g_autofree char *saved = g_strdup (g_getenv ("ARCPASS_WEBVIEW_MODULE"));
+
+      g_setenv ("ARCPASS_WEBVIEW_MODULE", missing, TRUE);
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      if (saved)
+        g_setenv ("ARCPASS_WEBVIEW_MODULE", saved, TRUE);
+      else
+        g_unsetenv ("ARCPASS_WEBVIEW_MODULE");
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  window = get_main_window ();
+  stack = open_chooser (window);
+  adw_action_row_activate (ADW_ACTION_ROW (arcpass_test_find_widget (GTK_WIDGET (window),
+                                                                     ADW_TYPE_ACTION_ROW,
+                                                                     "oauth")));
+
+  /* No crash, the chooser stays, and a toast says why and what to use. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "chooser");
+  wait = (TextWait) { GTK_WIDGET (window), GTK_TYPE_LABEL,
+                      "The embedded sign-in is not available: " };
+  g_assert_true (arcpass_test_wait_until (text_shown_cb, &wait, 5000));
+  message = gtk_label_get_text (GTK_LABEL (find_by_text (wait.root, wait.type, wait.text)));
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "the web view module is not installed ("));
+  g_assert_true (g_str_has_suffix (message, "no-such-module.so); use Sign In in Browser"));
+  /* After the toast's reveal animation. */
+  arcpass_test_spin (500);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "window-embedded-unavailable"));
+
+  /* Its button opens the flow that needs no web view. */
+  g_signal_emit_by_name (find_by_text (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Sign In in Browser"),
+                         "clicked");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "browser");
 }
 
 static gboolean
@@ -232,6 +370,12 @@ main (int    argc,
   adw_init ();
 
   app = arcpass_application_new ();
+  /* A subprocess (test_embedded_sign_in_unavailable) runs beside the
+   * application of its parent, which owns the bus name. */
+  if (g_test_subprocess ())
+    g_application_set_flags (G_APPLICATION (app),
+                             g_application_get_flags (G_APPLICATION (app)) |
+                             G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, NULL);
 
   g_test_add_func ("/window/empty-state", test_window_empty_state);
@@ -240,6 +384,8 @@ main (int    argc,
   g_test_add_func ("/window/about", test_about);
   g_test_add_func ("/window/shortcuts", test_shortcuts_window);
   g_test_add_func ("/window/narrow", test_window_narrow);
+  g_test_add_func ("/window/embedded-sign-in", test_embedded_sign_in);
+  g_test_add_func ("/window/embedded-sign-in-unavailable", test_embedded_sign_in_unavailable);
 
   ret = g_test_run ();
 

@@ -64,6 +64,8 @@ def expected_files(source_root):
         'bin/arcpass',
         'bin/arcpass-sandbox',
         'libexec/arcpass-gui',
+        # The embedded sign-in's web view, loaded on demand by arcpass-gui.
+        'lib/arcpass/arcpass-webview.so',
         f'share/applications/{APP_ID}.desktop',
         f'share/metainfo/{APP_ID}.metainfo.xml',
         f'share/glib-2.0/schemas/{APP_ID}.gschema.xml',
@@ -95,15 +97,19 @@ def check_install(source_root, build_root):
         for dirpath, _, filenames in os.walk(root):
             for name in filenames:
                 installed.add(os.path.relpath(os.path.join(dirpath, name), root))
-        # Normalise the libexec and bin directory names to the defaults.
+        # Normalise the libexec, bin and lib directory names to the defaults
+        # (Flatpak's libdir is lib; Debian's is lib/<multiarch triplet>).
         libexec = options.get('libexecdir', 'libexec')
         bindir = options.get('bindir', 'bin')
+        libdir = options.get('libdir', 'lib')
         normalised = set()
         for path in installed:
             if path.startswith(libexec + '/'):
                 path = 'libexec/' + path[len(libexec) + 1:]
             elif path.startswith(bindir + '/'):
                 path = 'bin/' + path[len(bindir) + 1:]
+            elif path.startswith(libdir + '/'):
+                path = 'lib/' + path[len(libdir) + 1:]
             normalised.add(path)
         expected = expected_files(source_root)
         for path in sorted(expected - normalised):
