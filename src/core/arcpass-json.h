@@ -31,6 +31,12 @@ gboolean     arcpass_json_is_single_value              (const char   *data,
 char        *arcpass_json_repair_surrogates            (const char   *data,
                                                         gssize        length);
 
+/* json_generator_to_data(), except that the result is JSON: json-glib 1.6
+ * appends ".0" to every double it writes without a '.', also after an
+ * exponent ("1e+308.0") and to infinity ("inf.0", from 1e400). Those numbers
+ * are written "1e+308" and "1e999" instead. */
+char        *arcpass_json_generator_to_data            (JsonGenerator *generator);
+
 /* Parses @data as JSON whose root must be an object. Returns a new reference. */
 JsonObject  *arcpass_json_parse_object                 (const char   *data,
                                                         gssize        length,

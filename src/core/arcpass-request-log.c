@@ -281,7 +281,7 @@ arcpass_redact_json (const char *json)
   generator = json_generator_new ();
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return arcpass_json_generator_to_data (generator);
 }
 
 char *

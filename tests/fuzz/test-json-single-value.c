@@ -89,6 +89,32 @@ test_parse_gives_utf8 (void)
   g_assert_cmpstr (json_object_get_string_member (object, "username"), ==, "a\xef\xbf\xbd");
 }
 
+/* json-glib 1.6 writes 1e308 as "1e+308.0" and 1e400 as "inf.0". */
+static void
+test_generator_writes_json (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "[1e308,-1e-300,1e400,-1e400,2.5,100.0,1E5,true]",
+      "[1e+308,-1e-300,1e999,-1e999,2.5,100.0,100000.0,true]" },
+    { "{\"1e+308.0\":\"inf.0 \\\" 1e+5.0\",\"b\":1e20}",
+      "{\"1e+308.0\":\"inf.0 \\\" 1e+5.0\",\"b\":1e+20}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonParser) back = json_parser_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autofree char *json = NULL;
+
+      g_assert_true (json_parser_load_from_data (parser, cases[i].in, -1, NULL));
+      json_generator_set_root (generator, json_parser_get_root (parser));
+      json = arcpass_json_generator_to_data (generator);
+      g_assert_cmpstr (json, ==, cases[i].out);
+      g_assert_true (json_parser_load_from_data (back, json, -1, NULL));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -99,6 +125,7 @@ main (int    argc,
   g_test_add_func ("/json/parse-refuses-several-values", test_parse_refuses_several);
   g_test_add_func ("/json/repair-surrogates", test_repair_surrogates);
   g_test_add_func ("/json/parse-gives-utf8", test_parse_gives_utf8);
+  g_test_add_func ("/json/generator-writes-json", test_generator_writes_json);
 
   return g_test_run ();
 }
