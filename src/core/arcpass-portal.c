@@ -99,8 +99,10 @@ web_adaptor_path (const char *path)
       /* A page name such as index.html is not part of the adaptor, but a
        * dotted adaptor name ("/gis.portal") is: dropping every dotted last
        * segment made "…/gis.portal/" normalise to "…/gis.portal" and that
-       * to the bare host (found by fuzzing). */
-      if (segments[i + 1] == NULL && is_page_name (segment))
+       * to the bare host (found by fuzzing). A page name ends the adaptor
+       * wherever it is: kept when not last, "/a.htm/b.htm" gave "/a.htm",
+       * where it was last the next time (found by fuzzing). */
+      if (is_page_name (segment))
         break;
 
       /* GUri hands the path decoded: a "%3F" in it became a query once
