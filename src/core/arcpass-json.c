@@ -77,6 +77,10 @@ arcpass_json_is_single_value (const char *data,
               if (i + 1 < len && data[i + 1] == 'u' &&
                   (i + 6 > len || hex4 (data + i + 2) == G_MAXUINT))
                 return FALSE;
+              /* It also takes GScanner's octal escapes: "\333" became a
+               * byte that is not UTF-8 (found by fuzzing). JSON has none. */
+              if (i + 1 < len && (data[i + 1] == '\0' || strchr ("\"\\/bfnrtu", data[i + 1]) == NULL))
+                return FALSE;
               i++;
             }
           else if (c == '"')
@@ -255,7 +259,7 @@ arcpass_json_parse_object (const char  *data,
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
                            "The server's answer is not valid JSON (something follows the "
-                           "first value, or a \\u escape is broken).");
+                           "first value, or a \\ escape is broken).");
       return NULL;
     }
 

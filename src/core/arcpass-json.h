@@ -18,7 +18,9 @@ G_BEGIN_DECLS
  * one top-level JSON value ("{…}{…}", "false{…}"): json-glib 1.6 accepts
  * those, keeps the last value and leaks the others. A truncated or otherwise
  * invalid single value gives TRUE: the parser reports it, except a \u escape
- * without 4 hex digits, which gives FALSE (json-glib 1.6 leaks on some). */
+ * without 4 hex digits, which gives FALSE (json-glib 1.6 leaks on some), and
+ * an escape JSON does not have, such as an octal "\333" (json-glib 1.6
+ * decodes those into bytes that are not UTF-8), which gives FALSE too. */
 gboolean     arcpass_json_is_single_value              (const char   *data,
                                                         gssize        length);
 

@@ -14,12 +14,15 @@ test_single_values (void)
   static const char * const single[] = {
     "{}", "  {\"a\":1}\n", "{\"a\":\"}{\"}", "{\"a\":\"\\\"}{\"}", "[1,{\"b\":[]}]", "false", "12.5 ",
     "\"{}{}\"", "{\"a\":", "{\"a\":\"unterminated", "", "   ",
+    "[\"\\b\\f\\n\\r\\t\\/\\\\\\\"\\u00e9\"]", "\"\\",
   };
   static const char * const several[] = {
     "{}{}", "{\"a\":1}{\"b\":2}", "false{\"a\":1}", "1{}", "[1]{}", "\"s\"{}", "{} x", "{}]",
     "{\"a\":\"}\"}}", "null null", "1 2",
     /* Broken \u escapes (json-glib leaks on some of them). */
     "{\"o\\udd8X\\ud77Xn\":1}", "{\"a\":\"\\u12\"}", "[\"\\uzzzz\"]",
+    /* Escapes JSON does not have (json-glib decodes octal ones into bytes). */
+    "[\"\\333\"]", "{\"a\":\"\\x41\"}", "{\"\\'\":1}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (single); i++)
