@@ -50,6 +50,7 @@ struct _ArcpassAccountView
 
   /* Template widgets */
   AdwToastOverlay     *toast_overlay;
+  GtkLabel            *announce_label;
   GtkWidget           *content_box;
   AdwAvatar           *avatar;
   GtkLabel            *name_label;
@@ -138,9 +139,13 @@ show_toast (ArcpassAccountView *self,
 {
   gboolean handled = FALSE;
 
+  /* The window that shows the toast also says it to screen readers. */
   g_signal_emit (self, signals[ADD_TOAST], 0, toast, &handled);
   if (!handled)
-    adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
+    {
+      arcpass_ui_announce (self->announce_label, adw_toast_get_title (toast));
+      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
+    }
 }
 
 static void
@@ -929,6 +934,14 @@ build_export (ArcpassCredential *cred,
   return result;
 }
 
+/* The label, not the view, observes the copy: it can be cleared after the
+ * view is gone, and a label that outlives its view only loses the text. */
+static void
+clipboard_cleared_cb (GObject *announce_label)
+{
+  gtk_label_set_text (GTK_LABEL (announce_label), _("Clipboard cleared"));
+}
+
 static void
 copy_text (ArcpassAccountView *self,
            const char         *text,
@@ -938,7 +951,8 @@ copy_text (ArcpassAccountView *self,
   g_autofree char *message = NULL;
   g_autoptr(AdwToast) toast = NULL;
 
-  arcpass_clipboard_copy_secret (gtk_widget_get_clipboard (GTK_WIDGET (self)), text, delay);
+  arcpass_clipboard_copy_secret_full (gtk_widget_get_clipboard (GTK_WIDGET (self)), text, delay,
+                                      G_OBJECT (self->announce_label), clipboard_cleared_cb);
 
   if (delay > 0)
     /* Translators: "<what was copied>, …"; short, toasts are narrow. */
@@ -1613,6 +1627,7 @@ arcpass_account_view_class_init (ArcpassAccountViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/arcpass/Arcpass/arcpass-account-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, announce_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, content_box);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, avatar);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, name_label);

@@ -143,6 +143,8 @@ typedef struct {
   GdkContentProvider *provider;
   guint timeout_id;
   gulong changed_id;
+  GWeakRef observer;
+  ArcpassClipboardClearedFunc cleared_func;
 } Ownership;
 
 #define OWNERSHIP_KEY "arcpass-clipboard-ownership"
@@ -153,6 +155,7 @@ ownership_free (Ownership *ownership)
   g_clear_handle_id (&ownership->timeout_id, g_source_remove);
   g_clear_signal_handler (&ownership->changed_id, ownership->clipboard);
   g_clear_object (&ownership->provider);
+  g_weak_ref_clear (&ownership->observer);
   g_free (ownership);
 }
 
@@ -172,6 +175,8 @@ static gboolean
 clear_if_ours (GdkClipboard *clipboard)
 {
   Ownership *ownership = get_ownership (clipboard);
+  g_autoptr(GObject) observer = NULL;
+  ArcpassClipboardClearedFunc cleared_func;
   gboolean ours;
 
   if (ownership == NULL)
@@ -182,11 +187,17 @@ clear_if_ours (GdkClipboard *clipboard)
    * cases what is there now is not ours to remove. */
   ours = gdk_clipboard_is_local (clipboard) &&
          gdk_clipboard_get_content (clipboard) == ownership->provider;
+  observer = g_weak_ref_get (&ownership->observer);
+  cleared_func = ownership->cleared_func;
 
   forget_ownership (clipboard);
 
   if (ours)
-    gdk_clipboard_set_content (clipboard, NULL);
+    {
+      gdk_clipboard_set_content (clipboard, NULL);
+      if (observer && cleared_func)
+        cleared_func (observer);
+    }
 
   return ours;
 }
@@ -222,11 +233,22 @@ arcpass_clipboard_copy_secret (GdkClipboard *clipboard,
                                const char   *text,
                                guint         clear_delay_seconds)
 {
+  arcpass_clipboard_copy_secret_full (clipboard, text, clear_delay_seconds, NULL, NULL);
+}
+
+void
+arcpass_clipboard_copy_secret_full (GdkClipboard                *clipboard,
+                                    const char                  *text,
+                                    guint                        clear_delay_seconds,
+                                    GObject                     *observer,
+                                    ArcpassClipboardClearedFunc  cleared_func)
+{
   g_autoptr(ArcpassSecretProvider) provider = NULL;
   Ownership *ownership;
 
   g_return_if_fail (GDK_IS_CLIPBOARD (clipboard));
   g_return_if_fail (text != NULL);
+  g_return_if_fail (!observer || G_IS_OBJECT (observer));
 
   provider = g_object_new (ARCPASS_TYPE_SECRET_PROVIDER, NULL);
   provider->text = arcpass_secret_dup (text);
@@ -239,6 +261,8 @@ arcpass_clipboard_copy_secret (GdkClipboard *clipboard,
   ownership = g_new0 (Ownership, 1);
   ownership->clipboard = clipboard;
   ownership->provider = GDK_CONTENT_PROVIDER (g_steal_pointer (&provider));
+  g_weak_ref_init (&ownership->observer, observer);
+  ownership->cleared_func = cleared_func;
   if (clear_delay_seconds > 0)
     ownership->timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, clear_delay_seconds,
                                                         clear_timeout_cb, clipboard, NULL);

@@ -21,6 +21,19 @@ void     arcpass_clipboard_copy_secret    (GdkClipboard *clipboard,
                                            const char   *text,
                                            guint         clear_delay_seconds);
 
+/* Called when Arcpass cleared a copy it made (after the delay, or at quit),
+ * never when something else replaced it. */
+typedef void (*ArcpassClipboardClearedFunc) (GObject *observer);
+
+/* As arcpass_clipboard_copy_secret(), and calls @cleared_func with @observer
+ * when this copy is cleared, unless @observer was finalized by then. The
+ * account view uses it to tell screen reader users. */
+void     arcpass_clipboard_copy_secret_full (GdkClipboard                *clipboard,
+                                             const char                  *text,
+                                             guint                        clear_delay_seconds,
+                                             GObject                     *observer,
+                                             ArcpassClipboardClearedFunc  cleared_func);
+
 /* TRUE while @clipboard still holds the last text Arcpass put there. */
 gboolean arcpass_clipboard_holds_ours     (GdkClipboard *clipboard);
 

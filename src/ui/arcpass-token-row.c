@@ -43,6 +43,7 @@ update (ArcpassTokenRow *self)
   g_autofree char *escaped = NULL;
   g_autofree char *markup = NULL;
   const char *tooltip;
+  const char *description;
 
   /* The revealed text is a copy of the secret too: clear it when replaced. */
   g_clear_pointer (&self->display_text, arcpass_secret_free);
@@ -72,6 +73,17 @@ update (ArcpassTokenRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->reveal_button), tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+
+  /* A screen reader would otherwise read the mask as a string of dots, with
+   * nothing to say that it is not the token. */
+  if (!has_secret)
+    description = _("No token");
+  else if (self->revealed)
+    description = _("Shown; press Hide Token to mask it");
+  else
+    description = _("Masked; press Show Token to show it");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
 }
 
 static void

@@ -205,8 +205,28 @@ void
 arcpass_ui_set_error (GtkLabel   *label,
                       const char *message)
 {
+  /* A screen reader announces an alert when it appears, not when its text
+   * changes: a new message in a label already shown makes it appear again. */
+  if (message && gtk_widget_get_visible (GTK_WIDGET (label)) &&
+      g_strcmp0 (gtk_label_get_text (label), message) != 0)
+    gtk_widget_set_visible (GTK_WIDGET (label), FALSE);
+
   gtk_label_set_text (label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+}
+
+void
+arcpass_ui_announce (GtkLabel   *label,
+                     const char *markup)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+  g_return_if_fail (markup);
+
+  if (!pango_parse_markup (markup, -1, 0, NULL, &text, NULL, NULL))
+    text = g_strdup (markup);
+  gtk_label_set_text (label, text);
 }
 
 char *

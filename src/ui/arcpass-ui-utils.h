@@ -30,9 +30,16 @@ void        arcpass_ui_load_avatar             (AdwAvatar              *avatar,
                                                 ArcpassClient          *client,
                                                 ArcpassCredential      *credential,
                                                 GCancellable           *cancellable);
-/* Shows @message in a page's error label (hidden when @message is NULL). */
+/* Shows @message in a page's error label (hidden when @message is NULL).
+ * The label has the alert role, which screen readers announce when it
+ * appears. */
 void        arcpass_ui_set_error               (GtkLabel               *label,
                                                 const char             *message);
+/* Puts the plain text of a toast's @markup title in @label, a label with the
+ * status role that is never seen: libadwaita 1.2 does not present toasts to
+ * screen readers, status regions they do present. */
+void        arcpass_ui_announce                (GtkLabel               *label,
+                                                const char             *markup);
 /* Runs the core portal normaliser on the text of @row; on failure marks the
  * row with the error style, shows the core's message in @error_label and
  * returns NULL. */

@@ -34,6 +34,7 @@ struct _ArcpassWindow
 
   /* Template widgets */
   AdwToastOverlay           *toast_overlay;
+  GtkLabel                  *announce_label;
   AdwLeaflet                *leaflet;
   AdwWindowTitle            *sidebar_title;
   GtkListBox                *account_list;
@@ -919,6 +920,7 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/arcpass/Arcpass/arcpass-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, announce_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, account_list);
@@ -978,6 +980,7 @@ arcpass_window_add_toast (ArcpassWindow *self,
 {
   g_return_if_fail (ARCPASS_IS_WINDOW (self));
 
+  arcpass_ui_announce (self->announce_label, adw_toast_get_title (toast));
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
