@@ -855,7 +855,7 @@ arcpass_cli_print_json (JsonNode *node)
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
+  text = arcpass_json_generator_to_data (generator);
   printf ("%s\n", text);
 }
 

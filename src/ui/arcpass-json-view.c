@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "arcpass-json.h"
 #include "arcpass-json-view.h"
 
 struct _ArcpassJsonView
@@ -44,7 +45,7 @@ arcpass_json_pretty_print (const char *text)
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, json_parser_get_root (parser));
 
-  return json_generator_to_data (generator, NULL);
+  return arcpass_json_generator_to_data (generator);
 }
 
 static void
