@@ -28,6 +28,7 @@ struct _ArcpassAccountPage
 
   AdwViewStack        *stack;
   AdwViewSwitcherBar  *switcher_bar;
+  GtkWidget           *top_separator;
   ArcpassAccountView  *account_view;
   GtkWidget           *basemap_tester;
   GtkWidget           *geocode_tester;
@@ -88,11 +89,13 @@ squeezer_changed_cb (ArcpassAccountPage *self,
                      AdwSqueezer        *squeezer)
 {
   GtkWidget *child = adw_squeezer_get_visible_child (squeezer);
+  gboolean narrow = !ADW_IS_VIEW_SWITCHER (child);
 
   /* Shown or hidden rather than revealed: libadwaita 1.2's reveal animation
    * allocates the bar's box with a negative height when it starts from a
    * squeezed switcher. */
-  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), GTK_IS_LABEL (child));
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), narrow);
+  gtk_widget_set_visible (self->top_separator, !narrow);
 }
 
 static void
@@ -284,12 +287,14 @@ arcpass_account_page_init (ArcpassAccountPage *self)
   squeezer = adw_squeezer_new ();
   adw_squeezer_set_transition_type (ADW_SQUEEZER (squeezer), ADW_SQUEEZER_TRANSITION_TYPE_NONE);
   adw_squeezer_add (ADW_SQUEEZER (squeezer), switcher);
-  adw_squeezer_add (ADW_SQUEEZER (squeezer), gtk_label_new (NULL));
+  /* An empty box takes no room when the switcher does not fit. */
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0));
   g_signal_connect_object (squeezer, "notify::visible-child",
                            G_CALLBACK (squeezer_changed_cb), self, G_CONNECT_SWAPPED);
 
+  self->top_separator = gtk_separator_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_box_append (GTK_BOX (box), squeezer);
-  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (box), self->top_separator);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->switcher_bar));
   adw_bin_set_child (ADW_BIN (self), box);

@@ -11,9 +11,13 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(ArcpassApplication) app = NULL;
+  const char *localedir;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* ARCPASS_LOCALEDIR lets an uninstalled build (meson devenv, tests) find
+   * the translations compiled in its po/ directory. */
+  localedir = g_getenv ("ARCPASS_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
