@@ -7,6 +7,8 @@
 #include "arcpass-sandbox.h"
 #include "hardening-common.h"
 
+void (*hard_spawn_hook) (void) = NULL;
+
 static SoupSession *http_session;
 static GString *children_transcript;
 static gboolean skip_next_stdout;
@@ -385,6 +387,8 @@ hard_run_arcpass (const char         *input,
 
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
+  if (hard_spawn_hook)
+    hard_spawn_hook ();
 
   /* The environment the child really got (/proc/PID/environ), not only
    * what was added to it. */

@@ -77,6 +77,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HardRun, hard_run_free)
 HardRun      *hard_run_arcpass             (const char         *input,
                                             const char * const *env,
                                             const char * const *args);
+/* Called right after each child is spawned, while its /proc entry surely
+ * exists (the leak audit reads it there; a timer alone can miss a child
+ * that is quick). */
+extern void (*hard_spawn_hook) (void);
 /* Every argv, added environment variable, stdin, stdout and stderr of the
  * children run so far, for the leak audit. */
 const char   *hard_children_transcript     (void);

@@ -173,6 +173,7 @@ run_session (void)
   remember (ARCPASS_SANDBOX_KEY_EXPIRED);
   remember (ARCPASS_SANDBOX_KEY_LEGACY);
   dump_source = g_timeout_add (100, dump_descendants_cb, NULL);
+  hard_spawn_hook = dump_descendants;
   arcpass_client_set_clock (client, session_clock, NULL, NULL);
 
   /* Sign in three ways. */
