@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
+#include "arcpass-portal.h"
 #include "arcpass-preferences-window.h"
 
 struct _ArcpassPreferencesWindow
@@ -64,29 +64,6 @@ seconds_set_mapping (const GValue       *value,
   return g_variant_new_uint32 ((guint32) (g_value_get_double (value) + 0.5));
 }
 
-/* A portal URL must be https, or http on the loopback interface (the sandbox). */
-static gboolean
-portal_url_is_acceptable (const char *text)
-{
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme, *host;
-
-  uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-  if (!uri)
-    return FALSE;
-
-  scheme = g_uri_get_scheme (uri);
-  host = g_uri_get_host (uri);
-  if (!host || !*host)
-    return FALSE;
-  if (g_ascii_strcasecmp (scheme, "https") == 0)
-    return TRUE;
-  if (g_ascii_strcasecmp (scheme, "http") == 0)
-    return g_str_equal (host, "127.0.0.1") || g_str_equal (host, "localhost") ||
-           g_str_equal (host, "::1");
-  return FALSE;
-}
-
 static void
 portal_row_changed_cb (ArcpassPreferencesWindow *self)
 {
@@ -98,26 +75,23 @@ static void
 portal_row_apply_cb (ArcpassPreferencesWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->portal_row));
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
-  g_autofree char *candidate = NULL;
+  g_autofree char *portal_url = NULL;
+  g_autoptr(GError) error = NULL;
   AdwToast *toast;
 
-  /* Users type host names; the portal is always reached over https. */
-  if (!strstr (stripped, "://"))
-    candidate = g_strconcat ("https://", stripped, NULL);
-  else
-    candidate = g_steal_pointer (&stripped);
-
-  if (!portal_url_is_acceptable (candidate))
+  /* The same rules as every sign-in: https (or http on loopback only),
+   * host names completed, web adaptor paths kept. */
+  if (!arcpass_portal_normalize (text, &portal_url, NULL, &error))
     {
+      g_debug ("Default portal refused: %s", error->message);
       gtk_widget_add_css_class (GTK_WIDGET (self->portal_row), "error");
       toast = adw_toast_new (_("Enter an https:// portal address, such as https://www.arcgis.com"));
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
       return;
     }
 
-  g_settings_set_string (self->settings, "default-portal-url", candidate);
-  gtk_editable_set_text (GTK_EDITABLE (self->portal_row), candidate);
+  g_settings_set_string (self->settings, "default-portal-url", portal_url);
+  gtk_editable_set_text (GTK_EDITABLE (self->portal_row), portal_url);
 }
 
 static void
