@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "arcpass-application.h"
+#include "arcpass-clipboard.h"
 #include "arcpass-preferences-window.h"
 #include "arcpass-resources.h"
 #include "arcpass-sandbox.h"
@@ -189,6 +190,21 @@ arcpass_application_startup (GApplication *app)
 }
 
 static void
+arcpass_application_shutdown (GApplication *app)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+
+  /* A token copied with "cleared when Arcpass quits" (or whose clear delay
+   * has not run out yet) must not outlive the application on the
+   * clipboard: a clipboard manager would take it over and keep it. The
+   * windows are closed by now; the display is still open. */
+  if (display && arcpass_clipboard_clear_if_ours (display))
+    g_debug ("Cleared a copied secret from the clipboard at quit");
+
+  G_APPLICATION_CLASS (arcpass_application_parent_class)->shutdown (app);
+}
+
+static void
 arcpass_application_dispose (GObject *object)
 {
   ArcpassApplication *self = ARCPASS_APPLICATION (object);
@@ -252,6 +268,7 @@ arcpass_application_class_init (ArcpassApplicationClass *klass)
 
   app_class->activate = arcpass_application_activate;
   app_class->startup = arcpass_application_startup;
+  app_class->shutdown = arcpass_application_shutdown;
   app_class->handle_local_options = arcpass_application_handle_local_options;
 }
 
