@@ -276,10 +276,17 @@ arcpass_account_page_init (ArcpassAccountPage *self)
   gtk_widget_set_margin_top (switcher, 6);
   gtk_widget_set_margin_bottom (switcher, 6);
   gtk_widget_set_name (switcher, "account_tabs");
+  /* Otherwise assistive technologies hear the type name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (switcher),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Account Pages"),
+                                  -1);
 
   self->switcher_bar = ADW_VIEW_SWITCHER_BAR (adw_view_switcher_bar_new ());
   adw_view_switcher_bar_set_stack (self->switcher_bar, self->stack);
   adw_view_switcher_bar_set_reveal (self->switcher_bar, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->switcher_bar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Account Pages"),
+                                  -1);
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), FALSE);
 
   /* A squeezer drops the top switcher when it does not fit, as

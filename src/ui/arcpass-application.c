@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "arcpass-application.h"
+#include "arcpass-a11y-fixes.h"
 #include "arcpass-clipboard.h"
 #include "arcpass-preferences-window.h"
 #include "arcpass-resources.h"
@@ -171,6 +172,8 @@ arcpass_application_startup (GApplication *app)
   static const char *add_accels[] = { "<primary>n", NULL };
 
   G_APPLICATION_CLASS (arcpass_application_parent_class)->startup (app);
+
+  arcpass_a11y_install_fixes ();
 
   self->settings = g_settings_new (APP_ID);
   self->client = g_object_ref (arcpass_client_get_default ());
