@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arcpass-sandbox.h"
 #include "hardening-common.h"
@@ -327,6 +329,23 @@ hard_store_load (ArcpassAccountStore  *store,
   return arcpass_account_store_load_finish (store, res, error);
 }
 
+/* /proc's command lines and environments separate their strings with NULs:
+ * the transcripts are C strings (sent as JSON strings), which would end at
+ * the first one. */
+static void
+append_nul_separated (GString    *out,
+                      const char *data,
+                      gsize       length,
+                      char        separator)
+{
+  gsize start = out->len;
+
+  g_string_append_len (out, data, (gssize) length);
+  for (gsize i = start; i < out->len; i++)
+    if (out->str[i] == '\0')
+      out->str[i] = separator;
+}
+
 void
 hard_run_free (HardRun *run)
 {
@@ -401,7 +420,7 @@ hard_run_arcpass (const char         *input,
     if (g_file_get_contents (path, &environ_data, &length, NULL))
       {
         g_string_append (children_transcript, "\n--- environ:\n");
-        g_string_append_len (children_transcript, environ_data, (gssize) length);
+        append_nul_separated (children_transcript, environ_data, length, '\n');
       }
   }
 
@@ -440,4 +459,227 @@ void
 hard_children_transcript_skip_next_stdout (void)
 {
   skip_next_stdout = TRUE;
+}
+
+/* ---- The secret-leak audits ------------------------------------------------ */
+
+void
+hard_audit_init (HardAudit *audit)
+{
+  audit->secrets = g_ptr_array_new_with_free_func (g_free);
+  audit->findings = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+hard_audit_clear (HardAudit *audit)
+{
+  g_clear_pointer (&audit->secrets, g_ptr_array_unref);
+  g_clear_pointer (&audit->findings, g_ptr_array_unref);
+}
+
+void
+hard_audit_add_secret (HardAudit  *audit,
+                       const char *secret)
+{
+  if (secret != NULL && strlen (secret) >= 8 &&
+      !g_ptr_array_find_with_equal_func (audit->secrets, secret, g_str_equal, NULL))
+    g_ptr_array_add (audit->secrets, g_strdup (secret));
+}
+
+void
+hard_audit_add_finding (HardAudit  *audit,
+                        const char *format,
+                        ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (audit->findings, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+gboolean
+hard_contains_bytes (const char *data,
+                     gsize       length,
+                     const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (const char *p = data; n > 0 && p + n <= data + length; p++)
+    {
+      p = memchr (p, needle[0], (gsize) (data + length - p));
+      if (p == NULL || p + n > data + length)
+        return FALSE;
+      if (memcmp (p, needle, n) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+hard_audit_text (HardAudit  *audit,
+                 const char *where,
+                 const char *data,
+                 gsize       length)
+{
+  for (guint i = 0; i < audit->secrets->len; i++)
+    {
+      const char *secret = g_ptr_array_index (audit->secrets, i);
+
+      if (hard_contains_bytes (data, length, secret))
+        hard_audit_add_finding (audit, "%s holds a secret (%.6s…)", where, secret);
+    }
+}
+
+void
+hard_audit_tree (HardAudit  *audit,
+                 const char *root)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (root == NULL || !g_file_test (root, G_FILE_TEST_IS_DIR) ||
+      g_file_test (root, G_FILE_TEST_IS_SYMLINK))
+    return;
+
+  dir = g_dir_open (root, 0, NULL);
+  if (dir == NULL)
+    return;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (root, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        hard_audit_tree (audit, path);
+      else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_autofree char *contents = NULL;
+          gsize length = 0;
+
+          if (g_file_get_contents (path, &contents, &length, NULL))
+            hard_audit_text (audit, path, contents, length);
+        }
+    }
+}
+
+guint
+hard_count_files (const char *root)
+{
+  g_autoptr(GDir) dir = root ? g_dir_open (root, 0, NULL) : NULL;
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (root, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        n += hard_count_files (path);
+      else
+        n++;
+    }
+
+  return n;
+}
+
+GStrv
+hard_session_dirs (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (g_getenv ("ARCPASS_TEST_TMPDIR") != NULL)
+    g_strv_builder_add (builder, g_getenv ("ARCPASS_TEST_TMPDIR"));
+  else
+    {
+      g_strv_builder_add (builder, g_get_home_dir ());
+      g_strv_builder_add (builder, g_get_user_config_dir ());
+      g_strv_builder_add (builder, g_get_user_data_dir ());
+      g_strv_builder_add (builder, g_get_user_cache_dir ());
+      g_strv_builder_add (builder, g_get_user_state_dir ());
+      g_strv_builder_add (builder, g_get_user_runtime_dir ());
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static pid_t
+parent_of (const char *pid)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "status", NULL);
+  g_autofree char *status = NULL;
+  const char *ppid;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL))
+    return 0;
+  ppid = strstr (status, "\nPPid:\t");
+  return ppid ? (pid_t) strtol (ppid + 7, NULL, 10) : 0;
+}
+
+static gboolean
+descends_from (const char *pid,
+               pid_t       ancestor,
+               gboolean    all_generations)
+{
+  pid_t parent = parent_of (pid);
+
+  for (guint depth = 0; parent > 1 && depth < 32; depth++)
+    {
+      g_autofree char *name = NULL;
+
+      if (parent == ancestor)
+        return TRUE;
+      if (!all_generations)
+        return FALSE;
+      name = g_strdup_printf ("%d", (int) parent);
+      parent = parent_of (name);
+    }
+  return FALSE;
+}
+
+void
+hard_dump_descendants (GString    *out,
+                       gboolean    all_generations,
+                       GHashTable *seen)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  pid_t self = getpid ();
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      if (!g_ascii_isdigit (name[0]) || !descends_from (name, self, all_generations))
+        continue;
+
+      for (guint i = 0; i < 2; i++)
+        {
+          const char *what = i == 0 ? "cmdline" : "environ";
+          g_autofree char *path = g_build_filename ("/proc", name, what, NULL);
+          g_autofree char *data = NULL;
+          gsize length = 0;
+
+          if (!g_file_get_contents (path, &data, &length, NULL))
+            continue;
+          if (seen != NULL)
+            {
+              /* Command lines and environments are NUL-separated: the
+               * key is a digest of all of it. */
+              g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                                     (const guchar *) data,
+                                                                     length);
+              g_autofree char *key = g_strdup_printf ("%s/%s:%s", name, what, digest);
+
+              if (g_hash_table_contains (seen, key))
+                continue;
+              g_hash_table_add (seen, g_steal_pointer (&key));
+            }
+          g_string_append_printf (out, "\n--- /proc/%s/%s (descendant of %d)\n", name, what,
+                                  (int) self);
+          append_nul_separated (out, data, length, i == 0 ? ' ' : '\n');
+        }
+    }
 }

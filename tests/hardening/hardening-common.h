@@ -99,4 +99,48 @@ ArcpassCredential *hard_store_load         (ArcpassAccountStore *store,
                                             const char          *account_id,
                                             GError             **error);
 
+/* ---- The secret-leak audits (test-leak-audit.c, test-leak-audit-gui.c) ---- */
+
+/* The secrets to look for, and what was found (one line per finding). */
+typedef struct {
+  GPtrArray *secrets;   /* char * */
+  GPtrArray *findings;  /* char * */
+} HardAudit;
+
+void          hard_audit_init              (HardAudit     *audit);
+void          hard_audit_clear             (HardAudit     *audit);
+/* Adds @secret (ignored when shorter than 8 bytes or already known). */
+void          hard_audit_add_secret        (HardAudit     *audit,
+                                            const char    *secret);
+void          hard_audit_add_finding       (HardAudit     *audit,
+                                            const char    *format,
+                                            ...) G_GNUC_PRINTF (2, 3);
+/* Binary-safe: @data may hold NULs. */
+gboolean      hard_contains_bytes          (const char    *data,
+                                            gsize          length,
+                                            const char    *needle);
+/* A finding "@where holds a secret (abcdef…)" for each secret in @data. */
+void          hard_audit_text              (HardAudit     *audit,
+                                            const char    *where,
+                                            const char    *data,
+                                            gsize          length);
+/* Every regular file under @root (symbolic links are not followed). */
+void          hard_audit_tree              (HardAudit     *audit,
+                                            const char    *root);
+/* The number of files (not directories) under @root. */
+guint         hard_count_files             (const char    *root);
+/* The directories where a session may write: the test session's scratch
+ * tree ($ARCPASS_TEST_TMPDIR: home, XDG directories, keyring) when known,
+ * else $HOME and each XDG directory. */
+GStrv         hard_session_dirs            (void);
+
+/* Appends the command line and environment of every live descendant of
+ * this process (children, and with @all_generations their children too) to
+ * @out, each under a "--- /proc/PID/cmdline" or "environ" heading. A
+ * process already dumped with the same contents is not repeated when @seen
+ * (pid and contents -> TRUE) is given. */
+void          hard_dump_descendants        (GString       *out,
+                                            gboolean       all_generations,
+                                            GHashTable    *seen);
+
 G_END_DECLS

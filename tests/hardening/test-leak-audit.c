@@ -73,42 +73,12 @@ follow (ArcpassCredential *credential)
   g_signal_connect (credential, "notify", G_CALLBACK (credential_notify_cb), NULL);
 }
 
-/* Command lines and environments of every descendant of this process that
- * is alive now (the `arcpass` children, WebKit processes when there are). */
+/* Command lines and environments of every child of this process that is
+ * alive now (the `arcpass` commands). */
 static void
 dump_descendants (void)
 {
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *self = g_strdup_printf ("%d", (int) getpid ());
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
-      g_autofree char *status = NULL;
-      const char *ppid;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (status_path, &status, NULL, NULL))
-        continue;
-      ppid = strstr (status, "\nPPid:\t");
-      if (ppid == NULL || strtol (ppid + 7, NULL, 10) != getpid ())
-        continue;
-
-      for (guint i = 0; i < 2; i++)
-        {
-          g_autofree char *path = g_build_filename ("/proc", name, i == 0 ? "cmdline" : "environ",
-                                                    NULL);
-          g_autofree char *data = NULL;
-          gsize length = 0;
-
-          if (g_file_get_contents (path, &data, &length, NULL))
-            {
-              g_string_append_printf (proc_dump, "\n--- /proc/%s/%s (child of %s)\n", name,
-                                      i == 0 ? "cmdline" : "environ", self);
-              g_string_append_len (proc_dump, data, (gssize) length);
-            }
-        }
-    }
+  hard_dump_descendants (proc_dump, FALSE, NULL);
 }
 
 static gboolean
@@ -323,101 +293,6 @@ run_session (void)
 
 /* ---- The audit (parent) ----------------------------------------------------- */
 
-typedef struct {
-  GPtrArray *secrets;
-  GPtrArray *findings;
-} Audit;
-
-/* Binary-safe search (files may hold NULs). */
-static gboolean
-contains_bytes (const char *data,
-                gsize       length,
-                const char *needle)
-{
-  gsize n = strlen (needle);
-
-  for (const char *p = data; n > 0 && p + n <= data + length; p++)
-    {
-      p = memchr (p, needle[0], (gsize) (data + length - p));
-      if (p == NULL || p + n > data + length)
-        return FALSE;
-      if (memcmp (p, needle, n) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-audit_text (Audit      *audit,
-            const char *where,
-            const char *data,
-            gsize       length)
-{
-  for (guint i = 0; i < audit->secrets->len; i++)
-    {
-      const char *secret = g_ptr_array_index (audit->secrets, i);
-
-      if (contains_bytes (data, length, secret))
-        g_ptr_array_add (audit->findings, g_strdup_printf ("%s holds a secret (%.6s…)", where,
-                                                           secret));
-    }
-}
-
-static void
-audit_tree (Audit      *audit,
-            const char *root)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (root == NULL || !g_file_test (root, G_FILE_TEST_IS_DIR) ||
-      g_file_test (root, G_FILE_TEST_IS_SYMLINK))
-    return;
-
-  dir = g_dir_open (root, 0, NULL);
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (root, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        continue;
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        audit_tree (audit, path);
-      else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        {
-          g_autofree char *contents = NULL;
-          gsize length = 0;
-
-          if (g_file_get_contents (path, &contents, &length, NULL))
-            audit_text (audit, path, contents, length);
-        }
-    }
-}
-
-static guint n_files_seen;
-
-static void
-count_files (const char *root)
-{
-  g_autoptr(GDir) dir = root ? g_dir_open (root, 0, NULL) : NULL;
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (root, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        continue;
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        count_files (path);
-      else
-        n_files_seen++;
-    }
-}
-
 /* Runs the session with @plant (NULL: none) and returns what the audit
  * found, one line per finding. */
 static GPtrArray *
@@ -439,12 +314,13 @@ run_audit (const char *plant)
   g_autofree char *exe = g_file_read_link (self_exe, NULL);
   JsonObject *result;
   JsonArray *array;
-  Audit audit = { g_ptr_array_new_with_free_func (g_free), g_ptr_array_new_with_free_func (g_free) };
-  const char *dirs[] = {
-    g_get_home_dir (), g_get_user_config_dir (), g_get_user_data_dir (), g_get_user_cache_dir (),
-    g_get_user_state_dir (), g_get_user_runtime_dir (),
-  };
+  GPtrArray *findings;
+  g_auto(GStrv) dirs = hard_session_dirs ();
+  HardAudit audit;
+  guint n_files_seen = 0;
   int fds[2];
+
+  hard_audit_init (&audit);
 
   arcpass_sandbox_start (sandbox, 0, &error);
   g_assert_no_error (error);
@@ -502,8 +378,8 @@ run_audit (const char *plant)
   g_assert_cmpuint (audit.secrets->len, >=, 7 + 7);
 
   /* Where they must not be. */
-  audit_text (&audit, "the session's stdout", g_bytes_get_data (out, NULL), g_bytes_get_size (out));
-  audit_text (&audit, "the session's stderr", g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  hard_audit_text (&audit, "the session's stdout", g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  hard_audit_text (&audit, "the session's stderr", g_bytes_get_data (err, NULL), g_bytes_get_size (err));
   {
     const char *children = json_object_get_string_member (result, "children");
     const char *proc = json_object_get_string_member (result, "proc");
@@ -512,9 +388,9 @@ run_audit (const char *plant)
     g_assert_nonnull (strstr (children, "--- argv:"));
     g_assert_nonnull (strstr (children, "--- environ:"));
     g_assert_nonnull (strstr (proc, "/cmdline"));
-    audit_text (&audit, "an arcpass command's argv, environment or output", children,
+    hard_audit_text (&audit, "an arcpass command's argv, environment or output", children,
                 strlen (children));
-    audit_text (&audit, "a child process's /proc cmdline or environ", proc, strlen (proc));
+    hard_audit_text (&audit, "a child process's /proc cmdline or environ", proc, strlen (proc));
   }
   /* The debug log was really on (else "no secret in the log" means little). */
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (out, NULL), (gssize) g_bytes_get_size (out),
@@ -522,18 +398,11 @@ run_audit (const char *plant)
 
   /* The test session's whole scratch tree (home, XDG dirs, keyring) when
    * known, else each directory. */
-  n_files_seen = 0;
-  if (g_getenv ("ARCPASS_TEST_TMPDIR") != NULL)
+  for (guint i = 0; dirs[i] != NULL; i++)
     {
-      audit_tree (&audit, g_getenv ("ARCPASS_TEST_TMPDIR"));
-      count_files (g_getenv ("ARCPASS_TEST_TMPDIR"));
+      hard_audit_tree (&audit, dirs[i]);
+      n_files_seen += hard_count_files (dirs[i]);
     }
-  else
-    for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-      {
-        audit_tree (&audit, dirs[i]);
-        count_files (dirs[i]);
-      }
   /* The keyring file at least was written and searched. */
   g_assert_cmpuint (n_files_seen, >, 0);
 
@@ -545,16 +414,16 @@ run_audit (const char *plant)
       JsonObject *entry = json_array_get_object_element (array, i);
 
       if (g_strcmp0 (json_object_get_string_member_with_default (entry, "token_in", ""), "query") == 0)
-        g_ptr_array_add (audit.findings, g_strdup_printf ("a credential in the query of %s",
-                                                          json_object_get_string_member (entry, "path")));
+        hard_audit_add_finding (&audit, "a credential in the query of %s",
+                                json_object_get_string_member (entry, "path"));
     }
 
   arcpass_sandbox_stop (sandbox);
-  g_ptr_array_unref (audit.secrets);
-
   for (guint i = 0; i < audit.findings->len; i++)
     g_test_message ("finding: %s", (const char *) g_ptr_array_index (audit.findings, i));
-  return audit.findings;
+  findings = g_steal_pointer (&audit.findings);
+  hard_audit_clear (&audit);
+  return findings;
 }
 
 static void
