@@ -142,7 +142,10 @@ arcpass_cli_geocode (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { "max", 'n', 0, G_OPTION_ARG_INT, &max,
-      N_("At most this many results (default: the service’s)"), N_("N") },
+      N_("At most this many results (default: the service’s)"),
+      /* Translators: the number in “--max=N” of --help. It has no context
+       * because GOption looks it up without one. */
+      N_("N") },
     { NULL }
   };
   int ret;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
 #include "arcpass-account-store.h"
@@ -48,18 +49,18 @@ map_secret_error (GError *error)
 
   if (error->domain == SECRET_ERROR && error->code == SECRET_ERROR_IS_LOCKED)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_KEYRING_LOCKED,
-                        "The keyring is locked. Unlock it (for example by logging in again) "
-                        "and retry.");
+                        _("The keyring is locked. Unlock it (for example by logging in again) "
+                          "and retry."));
 
   if (error->domain == G_DBUS_ERROR || error->domain == G_IO_ERROR ||
       error->domain == G_SPAWN_ERROR)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NO_SECRET_SERVICE,
-                        "No keyring (Secret Service) is available, so accounts cannot be "
-                        "saved. You can continue with a memory-only session: accounts are "
-                        "forgotten when Arcpass quits. (%s)", error->message);
+                        _("No keyring (Secret Service) is available, so accounts cannot be "
+                          "saved. You can continue with a memory-only session: accounts are "
+                          "forgotten when Arcpass quits. (%s)"), error->message);
 
   return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_FAILED,
-                      "The keyring failed: %s", error->message);
+                      _("The keyring failed: %s"), error->message);
 }
 
 static void
@@ -446,7 +447,7 @@ lookup_cb (GObject      *object,
   if (payload == NULL)
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND,
-                               "This account is not in the keyring any more.");
+                               _("This account is not in the keyring any more."));
       return;
     }
 
@@ -483,7 +484,7 @@ arcpass_account_store_load_async (ArcpassAccountStore *self,
       if (payload == NULL)
         {
           g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND,
-                                   "This account is not in the memory-only session.");
+                                   _("This account is not in the memory-only session."));
           return;
         }
 
@@ -526,7 +527,7 @@ delete_cb (GObject      *object,
         g_task_return_error (task, map_secret_error (error));
       else
         g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND,
-                                 "This account was not in the keyring.");
+                                 _("This account was not in the keyring."));
       return;
     }
 
@@ -554,7 +555,7 @@ arcpass_account_store_delete_async (ArcpassAccountStore *self,
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND,
-                                 "This account was not in the memory-only session.");
+                                 _("This account was not in the memory-only session."));
       return;
     }
 

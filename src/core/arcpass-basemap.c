@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "arcpass-basemap.h"
@@ -247,8 +248,8 @@ arcpass_style_summary_new_from_json (JsonObject  *style,
       else if (!JSON_NODE_HOLDS_NULL (node))
         {
           g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                               "The server's answer is not what was expected: “sprite” should be "
-                               "a string or an array.");
+                               _("The server's answer is not what was expected: “sprite” should be "
+                                 "a string or an array."));
           return NULL;
         }
     }
@@ -411,7 +412,7 @@ arcpass_basemap_fetch_style_async (ArcpassTokenManager *manager,
   if (!valid_style_path (style_path))
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                               "“%s” is not a style name (for example arcgis/navigation).",
+                               _("“%s” is not a style name (for example arcgis/navigation)."),
                                style_path ? style_path : "");
       g_object_unref (task);
       return;
@@ -514,7 +515,7 @@ tile_cb (GObject      *object,
   if (content_type != NULL && !g_str_has_prefix (content_type, "image/"))
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                               "The tile service sent %s instead of an image.", content_type);
+                               _("The tile service sent %s instead of an image."), content_type);
       return;
     }
 
@@ -523,9 +524,9 @@ tile_cb (GObject      *object,
       g_autoptr(GUri) uri = g_uri_parse (g_task_get_task_data (task), G_URI_FLAGS_NONE, NULL);
 
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                               "The Static Basemap Tiles service (%s) sent a tile that is not a "
-                               "complete image. Try again.",
-                               uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "unknown host");
+                               _("The Static Basemap Tiles service (%s) sent a tile that is not a "
+                                 "complete image. Try again."),
+                               uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : _("unknown host"));
       return;
     }
 
@@ -555,8 +556,8 @@ arcpass_basemap_fetch_tile_async (ArcpassTokenManager *manager,
   if (url == NULL || z > 22 || x >= (1u << z) || y >= (1u << z))
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                               "There is no tile %u/%u/%u of “%s” (levels 0–22, rows and "
-                               "columns below 2^level).", z, y, x, style_path ? style_path : "");
+                               _("There is no tile %u/%u/%u of “%s” (levels 0–22, rows and "
+                                 "columns below 2^level)."), z, y, x, style_path ? style_path : "");
       g_object_unref (task);
       return;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "arcpass-client.h"
@@ -45,6 +46,18 @@ contains_ci (const char *haystack,
   return strstr (h, n) != NULL;
 }
 
+/* The name is translated, so its first letter may be any character. */
+static char *
+capitalize (const char *text)
+{
+  char first[8] = { 0 };
+
+  if (*text == '\0')
+    return g_strdup (text);
+  g_unichar_to_utf8 (g_unichar_totitle (g_utf8_get_char (text)), first);
+  return g_strconcat (first, g_utf8_next_char (text), NULL);
+}
+
 GError *
 arcpass_error_new_from_response (ArcpassService  service,
                                  guint           http_status,
@@ -60,8 +73,7 @@ arcpass_error_new_from_response (ArcpassService  service,
   const char *privilege = arcpass_service_get_privilege (service);
   const char *service_name = arcpass_service_get_name (service);
   /* The same name where it starts a sentence ("The portal is not …"). */
-  g_autofree char *subject = g_strdup_printf ("%c%s", g_ascii_toupper (service_name[0]),
-                                              service_name + 1);
+  g_autofree char *subject = capitalize (service_name);
   gint64 code = 0;
   const char *all_text[4];
 
@@ -111,8 +123,10 @@ arcpass_error_new_from_response (ArcpassService  service,
   if (description == NULL)
     description = message;
 
+  /* Translators: appended to the messages below that end in %s; the
+   * first two %s are what the server said, in its own language. */
   if (message != NULL || details->len > 0)
-    said = g_strdup_printf (" (The server said: “%s%s%s”.)",
+    said = g_strdup_printf (_(" (The server said: “%s%s%s”.)"),
                             message ? message : "",
                             message && details->len > 0 ? " " : "",
                             details->str);
@@ -131,51 +145,53 @@ arcpass_error_new_from_response (ArcpassService  service,
   if (g_strcmp0 (oauth_error, "invalid_client_id") == 0 || ANY_CONTAINS ("invalid client_id") ||
       ANY_CONTAINS ("invalid client id"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CLIENT,
-                        "The portal does not know this client ID. Check the client ID of your "
-                        "OAuth credential (developer dashboard → your credential → Client ID).%s", said);
+                        _("The portal does not know this client ID. Check the client ID of your "
+                          "OAuth credential (developer dashboard → your credential → Client ID).%s"), said);
 
   if (ANY_CONTAINS ("client_secret"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CLIENT,
-                        "The client secret does not match this client ID. Copy it again from "
-                        "the credential's page.%s", said);
+                        _("The client secret does not match this client ID. Copy it again from "
+                          "the credential's page.%s"), said);
 
   if (ANY_CONTAINS ("redirect_uri") || ANY_CONTAINS ("redirect uri"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_REDIRECT_MISMATCH,
-                        "The redirect URI is not registered for this client ID. Add the exact "
-                        "redirect URI (including the port) to the OAuth credential's redirect "
-                        "URIs, then try again.%s", said);
+                        _("The redirect URI is not registered for this client ID. Add the exact "
+                          "redirect URI (including the port) to the OAuth credential's redirect "
+                          "URIs, then try again.%s"), said);
 
   if (g_strcmp0 (oauth_error, "access_denied") == 0)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_ACCESS_DENIED,
-                        "Sign-in was cancelled or refused.%s", said);
+                        _("Sign-in was cancelled or refused.%s"), said);
 
   if (ANY_CONTAINS ("refresh_token expired") || ANY_CONTAINS ("refresh token expired"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_EXPIRED,
-                        "The saved sign-in has expired. Sign in again.%s", said);
+                        _("The saved sign-in has expired. Sign in again.%s"), said);
 
   if (ANY_CONTAINS ("invalid refresh_token") || ANY_CONTAINS ("invalid refresh token"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_GRANT,
-                        "The portal no longer accepts the saved sign-in (it was revoked or "
-                        "replaced). Sign in again.%s", said);
+                        _("The portal no longer accepts the saved sign-in (it was revoked or "
+                          "replaced). Sign in again.%s"), said);
 
   if (g_strcmp0 (oauth_error, "invalid_grant") == 0 || ANY_CONTAINS ("code_verifier") ||
       ANY_CONTAINS ("authorization code") || ANY_CONTAINS ("invalid code"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_GRANT,
-                        "The portal refused the sign-in code (already used, expired, or from "
-                        "another attempt). Start the sign-in again.%s", said);
+                        _("The portal refused the sign-in code (already used, expired, or from "
+                          "another attempt). Start the sign-in again.%s"), said);
 
   if (ANY_CONTAINS ("username or password") || ANY_CONTAINS ("unable to generate token"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CREDENTIALS,
-                        "The username or password is wrong. Usernames are case-sensitive.%s", said);
+                        _("The username or password is wrong. Usernames are case-sensitive.%s"), said);
 
   if (code == 498 || http_status == 498)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_TOKEN,
-                        "The token or API key is invalid or has expired. Refresh the token, "
-                        "or create a new API key.%s", said);
+                        _("The token or API key is invalid or has expired. Refresh the token, "
+                          "or create a new API key.%s"), said);
 
   if (code == 499 || http_status == 499)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_REQUIRED,
-                        "%s needs a token, and none was sent. Sign in or add an API key.%s",
+                        /* Translators: the first %s is a service such as “the portal”
+                         * (made upper case), the last is empty or “ (The server said: …)”. */
+                        _("%s needs a token, and none was sent. Sign in or add an API key.%s"),
                         subject, said);
 
   if (code == 403 || http_status == 403 || ANY_CONTAINS ("does not have permission"))
@@ -185,12 +201,16 @@ arcpass_error_new_from_response (ArcpassService  service,
 
       if (privilege != NULL)
         return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_MISSING_PRIVILEGE,
-                            "The token is valid but lacks the privilege “%s” needed by %s. "
-                            "Add it to the API key's or the account's privileges.%s",
+                            /* Translators: the first %s is a privilege such as
+                             * premium:user:basemaps, the second a service such as “the
+                             * Basemap Styles service”. */
+                            _("The token is valid but lacks the privilege “%s” needed by %s. "
+                              "Add it to the API key's or the account's privileges.%s"),
                             privilege, service_name, said);
       return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_MISSING_PRIVILEGE,
-                          "The token is valid but is not allowed to do this on %s. Ask the "
-                          "organisation's administrator for the needed privilege.%s",
+                          /* Translators: the first %s is a service such as “the portal”. */
+                          _("The token is valid but is not allowed to do this on %s. Ask the "
+                            "organisation's administrator for the needed privilege.%s"),
                           service_name, said);
     }
 
@@ -198,36 +218,49 @@ arcpass_error_new_from_response (ArcpassService  service,
     {
       if (ANY_CONTAINS ("required") || ANY_CONTAINS ("missing"))
         return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_REQUIRED,
-                            "%s needs a token, and none was sent. Sign in or add an API key.%s",
+                            _("%s needs a token, and none was sent. Sign in or add an API key.%s"),
                             subject, said);
       return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_TOKEN,
-                          "The token or API key is invalid or has expired. Refresh the token, "
-                          "or create a new API key.%s", said);
+                          _("The token or API key is invalid or has expired. Refresh the token, "
+                            "or create a new API key.%s"), said);
     }
 
   if (ANY_CONTAINS ("unable to find address"))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND,
-                        "No address was found at this location.%s", said);
+                        _("No address was found at this location.%s"), said);
 
   if (code == 404 || http_status == 404)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND,
-                        "%s does not have this resource (HTTP 404). Check the address.%s",
+                        /* Translators: the first %s is a service such as “the portal”
+                         * (made upper case). */
+                        _("%s does not have this resource (HTTP 404). Check the address.%s"),
                         subject, said);
 
   if ((code >= 500 && code < 600) || (http_status >= 500 && http_status < 600))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE,
-                        "%s is not working right now (HTTP %u). Try again later.%s",
+                        /* Translators: the first %s is a service such as “the portal”
+                         * (made upper case). */
+                        _("%s is not working right now (HTTP %u). Try again later.%s"),
                         subject, http_status >= 500 ? http_status : (guint) code, said);
 
 #undef ANY_CONTAINS
 
   if (error_object != NULL || oauth_error != NULL)
-    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
-                        "%s returned an error (code %" G_GINT64_FORMAT ").%s",
-                        subject, code, said);
+    {
+      g_autofree char *code_str = g_strdup_printf ("%" G_GINT64_FORMAT, code);
+
+      return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
+                          /* Translators: the first %s is a service such as “the portal”
+                           * (made upper case), the second an ArcGIS error code such as
+                           * 400, the last is empty or “ (The server said: …)”. */
+                          _("%s returned an error (code %s).%s"),
+                          subject, code_str, said);
+    }
 
   return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
-                      "%s answered with HTTP %u.", subject, http_status);
+                      /* Translators: %s is a service such as “the portal” (made upper
+                       * case), %u an HTTP status code. */
+                      _("%s answered with HTTP %u."), subject, http_status);
 }
 
 /* ---- Object --------------------------------------------------------------- */
@@ -473,8 +506,12 @@ record_exchange (ArcpassClient *self,
       if (content_is_text (content_type, request->buffer))
         response_body = g_strndup ((const char *) request->buffer->data, request->buffer->len);
       else
-        response_body = g_strdup_printf ("<%u bytes of %s>", request->buffer->len,
-                                         content_type ? content_type : "binary data");
+        /* Translators: a stand-in for a response body in the request
+         * inspector; %s is a content type such as image/png. */
+        response_body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "<%u byte of %s>",
+                                                      "<%u bytes of %s>", request->buffer->len),
+                                         request->buffer->len,
+                                         content_type ? content_type : _("binary data"));
     }
 
   for (guint i = 0; i < request->secrets->len; i++)
@@ -508,34 +545,34 @@ map_transport_error (Request      *request,
   g_autofree char *host = NULL;
   GUri *uri = soup_message_get_uri (request->message);
 
-  host = g_strdup (uri ? g_uri_get_host (uri) : "the server");
+  host = g_strdup (uri ? g_uri_get_host (uri) : _("the server"));
 
   if (request->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT,
-                        "%s did not answer in time. Check your connection and try again.", host);
+                        _("%s did not answer in time. Check your connection and try again."), host);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
 
   if (error->domain == G_TLS_ERROR)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
-                        "The secure connection to %s failed (%s). Its certificate may be "
-                        "invalid; Arcpass never skips the check.", host, error->message);
+                        _("The secure connection to %s failed (%s). Its certificate may be "
+                          "invalid; Arcpass never skips the check."), host, error->message);
 
   /* A transport failure in the middle of the body is a network problem
    * (worth retrying); a complete exchange whose document is cut is caught
    * later as a malformed answer. */
   if (reading_body)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
-                        "The connection to %s was closed before the whole answer arrived (%s). "
-                        "Try again.", host, error->message);
+                        _("The connection to %s was closed before the whole answer arrived (%s). "
+                          "Try again."), host, error->message);
 
   if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
-                        "The host %s was not found. Check the address.", host);
+                        _("The host %s was not found. Check the address."), host);
 
   return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
-                      "Could not talk to %s: %s.", host, error->message);
+                      _("Could not talk to %s: %s."), host, error->message);
 }
 
 static void
@@ -588,9 +625,9 @@ request_complete (GTask *task)
     {
       if (!looks_json && len > 0)
         error = g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                             "The server answered with %s instead of JSON. The address may not "
-                             "be an ArcGIS REST endpoint.",
-                             content_type ? content_type : "something else");
+                             _("The server answered with %s instead of JSON. The address may not "
+                               "be an ArcGIS REST endpoint."),
+                             content_type ? content_type : _("something else"));
       else
         error = g_steal_pointer (&parse_error);
     }
@@ -600,10 +637,15 @@ request_complete (GTask *task)
   if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE))
     {
       GUri *uri = soup_message_get_uri (request->message);
+      g_autofree char *subject = capitalize (arcpass_service_get_name (request->service));
 
-      g_prefix_error (&error, "Unusable answer from %s (%s). ",
-                      arcpass_service_get_name (request->service),
-                      uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "unknown host");
+      g_prefix_error (&error,
+                      /* Translators: the first %s is a service such as “the portal”
+                       * (made upper case), the second its host name. The parser's
+                       * message follows. */
+                      _("%s (%s) sent an unusable answer. "),
+                      subject,
+                      uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : _("unknown host"));
     }
 
   record_exchange (self, request, error ? error->message : NULL);
@@ -652,10 +694,12 @@ read_cb (GObject      *object,
     {
       ArcpassClient *self = g_task_get_source_object (task);
       g_autoptr(GError) too_large = NULL;
+      g_autofree char *limit = g_format_size_full (request->max_size, G_FORMAT_SIZE_IEC_UNITS);
 
+      /* Translators: %s is a size such as “16.0 MiB”. */
       too_large = g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_RESPONSE_TOO_LARGE,
-                               "The answer is larger than %" G_GSIZE_FORMAT " bytes; Arcpass "
-                               "stopped reading it.", request->max_size);
+                               _("The answer is larger than %s; Arcpass stopped reading it."),
+                               limit);
       g_cancellable_cancel (request->inner_cancellable);
       record_exchange (self, request, too_large->message);
       if (!g_task_return_error_if_cancelled (task))
@@ -805,15 +849,15 @@ start_request (ArcpassClient        *self,
       g_autofree char *safe = arcpass_redact_url (url);
 
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                               "“%s” is not a valid address.", safe);
+                               _("“%s” is not a valid address."), safe);
       return;
     }
 
   if (!arcpass_url_is_secure_enough (request->url))
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INSECURE_PORTAL,
-                               "Arcpass only talks to https:// servers (plain http only on "
-                               "127.0.0.1 and localhost), so that tokens cannot be read on the way.");
+                               _("Arcpass only talks to https:// servers (plain http only on "
+                                 "127.0.0.1 and localhost), so that tokens cannot be read on the way."));
       return;
     }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "arcpass-credential.h"
@@ -525,11 +526,15 @@ arcpass_credential_dup_display_name (ArcpassCredential *self)
   if (self->kind == ARCPASS_CREDENTIAL_API_KEY)
     {
       g_autofree char *masked = arcpass_secret_mask (self->access_token);
-      return g_strdup_printf ("API key %s @ %s", masked, host);
+      /* Translators: an account's title; the first %s is the end of the key
+       * (••••abcd), the second a host name. */
+      return g_strdup_printf (_("API key %s @ %s"), masked, host);
     }
 
   if (self->client_id != NULL)
-    return g_strdup_printf ("App %s @ %s", self->client_id, host);
+    /* Translators: an account's title; the first %s is a client ID, the
+     * second a host name. */
+    return g_strdup_printf (_("App %s @ %s"), self->client_id, host);
 
   return g_strdup (host);
 }
@@ -748,8 +753,12 @@ parse_payload (const char  *payload,
 
   if (version != ARCPASS_CREDENTIAL_PAYLOAD_VERSION)
     {
+      g_autofree char *format = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
+      /* Translators: put inside “A saved account could not be read (%s); sign
+       * in again.”; %s is a number. */
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                   "saved by another version of Arcpass, format %" G_GINT64_FORMAT, version);
+                   _("saved by another version of Arcpass, format %s"), format);
       return NULL;
     }
 
@@ -762,8 +771,10 @@ parse_payload (const char  *payload,
   g_type_class_unref (enum_class);
   if (kind_value == NULL)
     {
+      /* Translators: put inside “A saved account could not be read (%s); sign
+       * in again.”; %s is a kind of account as saved, such as api-key. */
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                   "unknown kind “%s”", kind_nick);
+                   _("unknown kind “%s”"), kind_nick);
       return NULL;
     }
 
@@ -784,7 +795,7 @@ arcpass_credential_new_from_payload (const char  *payload,
   self = parse_payload (payload, &local_error);
   if (self == NULL)
     g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                 "A saved account could not be read (%s); sign in again.", local_error->message);
+                 _("A saved account could not be read (%s); sign in again."), local_error->message);
 
   return self;
 }

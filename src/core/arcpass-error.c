@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib-object.h>
+#include <glib/gi18n-lib.h>
 
 #include "arcpass-error.h"
 #include "arcpass-types.h"
@@ -30,18 +31,23 @@ arcpass_service_get_name (ArcpassService service)
   switch (service)
     {
     case ARCPASS_SERVICE_PORTAL:
-      return "the portal";
+      /* Translators: these names are put into error messages such as
+       * “%s needs a token, and none was sent.”, where the first letter is
+       * made upper case, and into table rows. Translate them in the form
+       * that can be the subject of a sentence (with an article if your
+       * language needs one); the messages are worded so that this form fits. */
+      return _("the portal");
     case ARCPASS_SERVICE_OAUTH:
-      return "the OAuth service";
+      return _("the OAuth service");
     case ARCPASS_SERVICE_GEOCODE:
-      return "the geocoding service";
+      return _("the geocoding service");
     case ARCPASS_SERVICE_BASEMAP_STYLES:
-      return "the Basemap Styles service";
+      return _("the Basemap Styles service");
     case ARCPASS_SERVICE_STATIC_TILES:
-      return "the Static Basemap Tiles service";
+      return _("the Static Basemap Tiles service");
     case ARCPASS_SERVICE_NONE:
     default:
-      return "the service";
+      return _("the service");
     }
 }
 

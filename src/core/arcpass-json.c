@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +19,10 @@ fail (GError     **error,
       const char  *expected)
 {
   g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-               "The server's answer is not what was expected: “%s” should be %s.",
-               member, expected);
+               /* Translators: the first %s is the name of a JSON member such as
+                * “token”, the second a kind of value such as “a string”. */
+               _("The server's answer is not what was expected: “%s” should be %s."),
+               member, _(expected));
   return FALSE;
 }
 
@@ -251,15 +254,15 @@ arcpass_json_parse_object (const char  *data,
   if (data == NULL || (length == 0) || (length < 0 && *data == '\0'))
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                           "The server sent an empty answer.");
+                           _("The server sent an empty answer."));
       return NULL;
     }
 
   if (!arcpass_json_is_single_value (data, length))
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                           "The server's answer is not valid JSON (something follows the "
-                           "first value, or a \\ escape is broken).");
+                           _("The server's answer is not valid JSON (something follows the "
+                             "first value, or a \\ escape is broken)."));
       return NULL;
     }
 
@@ -277,11 +280,11 @@ arcpass_json_parse_object (const char  *data,
        * secret. Only the position is kept. */
       if (sscanf (local_error->message, "<data>:%u:%u:", &line, &column) == 2)
         g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                     "The server's answer is not valid JSON (line %u, column %u). It may have "
-                     "been cut short.", line, column);
+                     _("The server's answer is not valid JSON (line %u, column %u). It may have "
+                       "been cut short."), line, column);
       else
         g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                             "The server's answer is not valid JSON. It may have been cut short.");
+                             _("The server's answer is not valid JSON. It may have been cut short."));
       return NULL;
     }
 
@@ -289,7 +292,7 @@ arcpass_json_parse_object (const char  *data,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                           "The server's answer is JSON but not an object.");
+                           _("The server's answer is JSON but not an object."));
       return NULL;
     }
 
@@ -305,7 +308,7 @@ arcpass_json_object_get_string (JsonObject  *object,
 
   if (node == NULL || !node_is_value_of_type (node, G_TYPE_STRING))
     {
-      fail (error, member, "a string");
+      fail (error, member, N_("a string"));
       return NULL;
     }
 
@@ -325,7 +328,7 @@ arcpass_json_object_get_optional_string (JsonObject   *object,
     return TRUE;
 
   if (!node_is_value_of_type (node, G_TYPE_STRING))
-    return fail (error, member, "a string");
+    return fail (error, member, N_("a string"));
 
   *out_value = json_node_get_string (node);
   return TRUE;
@@ -364,7 +367,7 @@ arcpass_json_object_get_int (JsonObject  *object,
   JsonNode *node = get_node (object, member);
 
   if (node == NULL || !node_to_int (node, out_value))
-    return fail (error, member, "an integer");
+    return fail (error, member, N_("an integer"));
 
   return TRUE;
 }
@@ -381,7 +384,7 @@ arcpass_json_object_get_optional_int (JsonObject  *object,
     return TRUE;
 
   if (!node_to_int (node, inout_value))
-    return fail (error, member, "an integer");
+    return fail (error, member, N_("an integer"));
 
   return TRUE;
 }
@@ -414,7 +417,7 @@ arcpass_json_object_get_double (JsonObject  *object,
   JsonNode *node = get_node (object, member);
 
   if (node == NULL || !node_to_double (node, out_value))
-    return fail (error, member, "a number");
+    return fail (error, member, N_("a number"));
 
   return TRUE;
 }
@@ -431,7 +434,7 @@ arcpass_json_object_get_optional_double (JsonObject  *object,
     return TRUE;
 
   if (!node_to_double (node, inout_value))
-    return fail (error, member, "a number");
+    return fail (error, member, N_("a number"));
 
   return TRUE;
 }
@@ -445,7 +448,7 @@ arcpass_json_object_get_boolean (JsonObject  *object,
   JsonNode *node = get_node (object, member);
 
   if (node == NULL || !node_is_value_of_type (node, G_TYPE_BOOLEAN))
-    return fail (error, member, "true or false");
+    return fail (error, member, N_("true or false"));
 
   *out_value = json_node_get_boolean (node);
   return TRUE;
@@ -463,7 +466,7 @@ arcpass_json_object_get_optional_boolean (JsonObject  *object,
     return TRUE;
 
   if (!node_is_value_of_type (node, G_TYPE_BOOLEAN))
-    return fail (error, member, "true or false");
+    return fail (error, member, N_("true or false"));
 
   *inout_value = json_node_get_boolean (node);
   return TRUE;
@@ -478,7 +481,7 @@ arcpass_json_object_get_object (JsonObject  *object,
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      fail (error, member, "an object");
+      fail (error, member, N_("an object"));
       return NULL;
     }
 
@@ -498,7 +501,7 @@ arcpass_json_object_get_optional_object (JsonObject   *object,
     return TRUE;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, member, "an object");
+    return fail (error, member, N_("an object"));
 
   *out_value = json_node_get_object (node);
   return TRUE;
@@ -513,7 +516,7 @@ arcpass_json_object_get_array (JsonObject  *object,
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      fail (error, member, "an array");
+      fail (error, member, N_("an array"));
       return NULL;
     }
 
@@ -533,7 +536,7 @@ arcpass_json_object_get_optional_array (JsonObject  *object,
     return TRUE;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (error, member, "an array");
+    return fail (error, member, N_("an array"));
 
   *out_value = json_node_get_array (node);
   return TRUE;
@@ -560,7 +563,7 @@ arcpass_json_object_dup_strv (JsonObject  *object,
 
       if (!node_is_value_of_type (node, G_TYPE_STRING))
         {
-          fail (error, member, "an array of strings");
+          fail (error, member, N_("an array of strings"));
           return NULL;
         }
 
@@ -591,7 +594,7 @@ arcpass_json_object_dup_string_or_number (JsonObject  *object,
       return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.10g", json_node_get_double (node)));
     }
 
-  fail (error, member, "a string or a number");
+  fail (error, member, N_("a string or a number"));
   return NULL;
 }
 
@@ -605,7 +608,7 @@ arcpass_json_array_get_object (JsonArray  *array,
   if (index >= json_array_get_length (array))
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                   "The server's answer is not what was expected: element %u is missing.",
+                   _("The server's answer is not what was expected: element %u is missing."),
                    index);
       return NULL;
     }
@@ -614,7 +617,7 @@ arcpass_json_array_get_object (JsonArray  *array,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                   "The server's answer is not what was expected: element %u should be an object.",
+                   _("The server's answer is not what was expected: element %u should be an object."),
                    index);
       return NULL;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -16,7 +17,7 @@
 #define CLOSE_PAGE \
   "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Arcpass</title>" \
   "<style>body{font-family:sans-serif;margin:4em auto;max-width:30em;text-align:center}</style>" \
-  "</head><body><h1>%s</h1><p>You can close this tab and return to Arcpass.</p></body></html>\n"
+  "</head><body><h1>%s</h1><p>%s</p></body></html>\n"
 
 struct _ArcpassLoopbackReceiver
 {
@@ -106,6 +107,8 @@ handler_cb (SoupServer        *server,
             gpointer           user_data)
 {
   ArcpassLoopbackReceiver *self = user_data;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
   g_autofree char *page = NULL;
   g_autofree char *uri = NULL;
   GUri *request_uri;
@@ -120,9 +123,12 @@ handler_cb (SoupServer        *server,
   request_uri = soup_server_message_get_uri (message);
   uri = g_uri_to_string (request_uri);
 
-  page = g_strdup_printf (CLOSE_PAGE,
-                          (query != NULL && g_hash_table_contains (query, "error"))
-                          ? "Sign-in was not completed" : "Sign-in received");
+  /* The page is shown in the user's browser, so it is in the user's
+   * language; translations are escaped like any text put into HTML. */
+  title = g_markup_escape_text ((query != NULL && g_hash_table_contains (query, "error"))
+                                ? _("Sign-in was not completed") : _("Sign-in received"), -1);
+  body = g_markup_escape_text (_("You can close this tab and return to Arcpass."), -1);
+  page = g_strdup_printf (CLOSE_PAGE, title, body);
   soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
   /* The code must not stay in the browser's history or reach another site. */
   soup_message_headers_replace (soup_server_message_get_response_headers (message),
@@ -146,7 +152,7 @@ timeout_cb (gpointer user_data)
   g_clear_pointer (&self->timeout_source, g_source_unref);
   finish_wait (self, NULL,
                g_error_new_literal (ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT,
-                                    "The browser did not come back in time. Start the sign-in again."));
+                                    _("The browser did not come back in time. Start the sign-in again.")));
 
   return G_SOURCE_REMOVE;
 }
@@ -156,7 +162,7 @@ cancelled_idle_cb (gpointer user_data)
 {
   ArcpassLoopbackReceiver *self = user_data;
 
-  finish_wait (self, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled"));
+  finish_wait (self, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled")));
   return G_SOURCE_REMOVE;
 }
 
@@ -179,7 +185,7 @@ arcpass_loopback_receiver_dispose (GObject *object)
   ArcpassLoopbackReceiver *self = (ArcpassLoopbackReceiver *)object;
 
   if (self->task != NULL)
-    finish_wait (self, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled"));
+    finish_wait (self, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled")));
 
   arcpass_loopback_receiver_stop (self);
   g_clear_object (&self->server);
@@ -229,7 +235,7 @@ arcpass_loopback_receiver_new (guint16      port,
   if (path[0] != '/')
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                   "The redirect path must start with “/” (got “%s”).", path);
+                   _("The redirect path must start with “/” (got “%s”)."), path);
       return NULL;
     }
 
@@ -243,7 +249,7 @@ arcpass_loopback_receiver_new (guint16      port,
   if (!soup_server_listen (self->server, address, 0, &local_error))
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
-                   "Could not listen on 127.0.0.1:%u for the browser's answer: %s",
+                   _("Could not listen on 127.0.0.1:%u for the browser's answer: %s"),
                    port, local_error->message);
       return NULL;
     }
@@ -289,14 +295,14 @@ arcpass_loopback_receiver_wait_async (ArcpassLoopbackReceiver *self,
   if (self->task != NULL)
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_FAILED,
-                               "Already waiting for the browser.");
+                               _("Already waiting for the browser."));
       return;
     }
 
   if (self->server == NULL || soup_server_get_listeners (self->server) == NULL)
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_FAILED,
-                               "The redirect receiver has stopped; start the sign-in again.");
+                               _("The redirect receiver has stopped; start the sign-in again."));
       return;
     }
 

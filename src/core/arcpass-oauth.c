@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "arcpass-client.h"
@@ -102,7 +103,7 @@ arcpass_authorization_new (const char  *portal_url,
   if (client_id == NULL || *client_id == '\0')
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                           "Enter the client ID of your OAuth credential.");
+                           _("Enter the client ID of your OAuth credential."));
       return NULL;
     }
 
@@ -341,31 +342,38 @@ arcpass_authorization_parse_redirect (ArcpassAuthorization  *self,
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_STATE_MISMATCH,
                            state == NULL
-                           ? "The sign-in answer has no “state” value, so Arcpass cannot tell it "
-                             "belongs to this sign-in. Start the sign-in again."
-                           : "The sign-in answer belongs to another sign-in attempt (its “state” "
-                             "does not match). Start the sign-in again.");
+                           ? _("The sign-in answer has no “state” value, so Arcpass cannot tell it "
+                               "belongs to this sign-in. Start the sign-in again.")
+                           : _("The sign-in answer belongs to another sign-in attempt (its “state” "
+                               "does not match). Start the sign-in again."));
       return ARCPASS_REDIRECT_ERROR;
     }
 
   if (oauth_error != NULL)
     {
-      if (g_str_equal (oauth_error, "access_denied"))
+      if (g_str_equal (oauth_error, "access_denied") && description != NULL)
+        /* Translators: %s is the portal's reason, in its own language. */
         g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_ACCESS_DENIED,
-                     "Sign-in was cancelled or refused%s%s%s.",
-                     description ? " (" : "", description ? description : "", description ? ")" : "");
-      else
+                     _("Sign-in was cancelled or refused (%s)."), description);
+      else if (g_str_equal (oauth_error, "access_denied"))
+        g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_ACCESS_DENIED,
+                             _("Sign-in was cancelled or refused."));
+      else if (description != NULL)
+        /* Translators: the first %s is the portal's reason, in its own
+         * language, the second an OAuth error code such as invalid_request. */
         g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
-                     "The portal refused the sign-in: %s%s%s.",
-                     description ? description : oauth_error,
-                     description ? " — " : "", description ? oauth_error : "");
+                     _("The portal refused the sign-in: %s — %s."), description, oauth_error);
+      else
+        /* Translators: %s is an OAuth error code such as invalid_request. */
+        g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
+                     _("The portal refused the sign-in: %s."), oauth_error);
       return ARCPASS_REDIRECT_ERROR;
     }
 
   if (code == NULL || *code == '\0')
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                           "The sign-in answer has no code. Start the sign-in again.");
+                           _("The sign-in answer has no code. Start the sign-in again."));
       return ARCPASS_REDIRECT_ERROR;
     }
 
@@ -395,7 +403,7 @@ arcpass_authorization_parse_approval_title (ArcpassAuthorization  *self,
       if (*code == '\0')
         {
           g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
-                               "The approval page has no code. Start the sign-in again.");
+                               _("The approval page has no code. Start the sign-in again."));
           return ARCPASS_REDIRECT_ERROR;
         }
       *out_code = arcpass_secret_dup (code);
@@ -407,7 +415,7 @@ arcpass_authorization_parse_approval_title (ArcpassAuthorization  *self,
   if (p != NULL)
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_ACCESS_DENIED,
-                   "Sign-in was cancelled or refused (%s).", p + strlen ("Denied error="));
+                   _("Sign-in was cancelled or refused (%s)."), p + strlen ("Denied error="));
       return ARCPASS_REDIRECT_ERROR;
     }
 
@@ -758,7 +766,7 @@ revoke_cb (GObject      *object,
   if (!success)
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
-                               "The portal did not revoke the token.");
+                               _("The portal did not revoke the token."));
       return;
     }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "arcpass-client.h"
@@ -137,14 +138,14 @@ arcpass_portal_normalize (const char  *input,
   if (*trimmed == '\0')
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                           "Enter the address of a portal, for example www.arcgis.com.");
+                           _("Enter the address of a portal, for example www.arcgis.com."));
       return FALSE;
     }
 
   if (strpbrk (trimmed, " \t\r\n") != NULL)
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                           "A portal address cannot contain spaces.");
+                           _("A portal address cannot contain spaces."));
       return FALSE;
     }
 
@@ -158,7 +159,7 @@ arcpass_portal_normalize (const char  *input,
   if (uri == NULL)
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                   "“%s” is not a valid portal address.", trimmed);
+                   _("“%s” is not a valid portal address."), trimmed);
       return FALSE;
     }
 
@@ -166,7 +167,7 @@ arcpass_portal_normalize (const char  *input,
   if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                   "A portal address must start with https:// (not %s://).", scheme);
+                   _("A portal address must start with https:// (not %s://)."), scheme);
       return FALSE;
     }
 
@@ -174,14 +175,14 @@ arcpass_portal_normalize (const char  *input,
   if (g_uri_get_userinfo (uri) != NULL)
     {
       g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                           "A portal address cannot contain a user name or password (“@”).");
+                           _("A portal address cannot contain a user name or password (“@”)."));
       return FALSE;
     }
 
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                   "“%s” has no host name.", trimmed);
+                   _("“%s” has no host name."), trimmed);
       return FALSE;
     }
 
@@ -201,23 +202,23 @@ arcpass_portal_normalize (const char  *input,
       : host[strspn (host, "abcdefghijklmnopqrstuvwxyz0123456789-._")] != '\0')
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                   "“%s” is not a valid portal address.", trimmed);
+                   _("“%s” is not a valid portal address."), trimmed);
       return FALSE;
     }
 
   if (strchr (host, '.') == NULL && !arcpass_host_is_loopback (host) && strchr (host, ':') == NULL)
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                   "“%s” is not a full host name (for example gis.example.com).", host);
+                   _("“%s” is not a full host name (for example gis.example.com)."), host);
       return FALSE;
     }
 
   if (g_ascii_strcasecmp (scheme, "http") == 0 && !arcpass_host_is_loopback (host))
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INSECURE_PORTAL,
-                   "http://%s is not encrypted: your password and tokens could be read on "
-                   "the way. Use https://%s instead (plain http is only accepted for "
-                   "127.0.0.1 and localhost).", host, host);
+                   _("http://%s is not encrypted: your password and tokens could be read on "
+                     "the way. Use https://%s instead (plain http is only accepted for "
+                     "127.0.0.1 and localhost)."), host, host);
       return FALSE;
     }
 
@@ -447,7 +448,7 @@ discover_self_cb (GObject      *object,
           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT) ||
           data->info_json == NULL)
         {
-          g_prefix_error (&error, "%s is not reachable as an ArcGIS portal: ", data->portal_url);
+          g_prefix_error (&error, _("%s is not reachable as an ArcGIS portal: "), data->portal_url);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
@@ -483,7 +484,7 @@ discover_info_cb (GObject      *object,
       if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT))
         {
-          g_prefix_error (&error, "Could not reach %s: ", data->portal_url);
+          g_prefix_error (&error, _("Could not reach %s: "), data->portal_url);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "arcpass-error.h"
 #include "arcpass-probe.h"
 
@@ -62,7 +64,7 @@ probe_cb (GObject      *object,
   if (json != NULL)
     {
       probe->status = ARCPASS_PROBE_WORKS;
-      probe->message = g_strdup ("Works.");
+      probe->message = g_strdup (_("Works."));
     }
   else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MISSING_PRIVILEGE))
     {

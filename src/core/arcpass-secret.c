@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -84,7 +85,7 @@ arcpass_random_bytes (guint8  *buffer,
             continue;
 
           g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_FAILED,
-                       "Could not read random bytes from the kernel: %s",
+                       _("Could not read random bytes from the kernel: %s"),
                        g_strerror (saved_errno));
           return FALSE;
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "arcpass-error.h"
@@ -416,7 +417,7 @@ arcpass_sign_in_with_api_key_async (ArcpassClient       *client,
   if (*key == '\0' || strpbrk (key, " \t\r\n") != NULL)
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                               "Paste the API key (one line, without spaces).");
+                               _("Paste the API key (one line, without spaces)."));
       return;
     }
 
@@ -451,7 +452,7 @@ arcpass_sign_in_with_app_credentials_async (ArcpassClient       *client,
   if (client_id == NULL || *client_id == '\0' || client_secret == NULL || *client_secret == '\0')
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                               "Enter both the client ID and the client secret.");
+                               _("Enter both the client ID and the client secret."));
       return;
     }
 
@@ -487,7 +488,7 @@ arcpass_sign_in_with_password_async (ArcpassClient       *client,
   if (username == NULL || *username == '\0' || password == NULL || *password == '\0')
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                               "Enter both the username and the password.");
+                               _("Enter both the username and the password."));
       return;
     }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "arcpass-account-store.h"
@@ -126,8 +127,10 @@ mark_sign_in_required (ArcpassTokenManager *self,
   GError *error;
 
   error = g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SIGN_IN_REQUIRED,
-                       "Sign in again to keep using this account. %s",
-                       cause ? cause->message : "Its token has expired and cannot be renewed.");
+                       /* Translators: %s says why, such as “The saved sign-in has
+                        * expired.” */
+                       _("Sign in again to keep using this account. %s"),
+                       cause ? cause->message : _("Its token has expired and cannot be renewed."));
 
   /* The account is kept (the user may just sign in again); it is only
    * marked, and saved marked, so that the next start shows it too. */
@@ -512,8 +515,8 @@ arcpass_token_manager_get_token_async (ArcpassTokenManager *self,
       if (force_refresh && arcpass_credential_access_valid_at (credential, now, 0))
         {
           g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
-                                   "This kind of account cannot be renewed; its token stays "
-                                   "valid until it expires.");
+                                   _("This kind of account cannot be renewed; its token stays "
+                                     "valid until it expires."));
           return;
         }
 

@@ -42,7 +42,7 @@ typedef enum {
 GType        arcpass_service_get_type       (void) G_GNUC_CONST;
 #define ARCPASS_TYPE_SERVICE (arcpass_service_get_type ())
 
-/* A user-readable name ("Geocoding", "Basemap Styles", …). */
+/* A translated name for sentences ("the portal", "the geocoding service", …). */
 const char  *arcpass_service_get_name       (ArcpassService service);
 
 /* The privilege a token needs to use @service ("premium:user:geocode:temporary",

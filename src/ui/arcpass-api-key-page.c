@@ -127,9 +127,10 @@ service_title (ArcpassService service)
   switch (service)
     {
     case ARCPASS_SERVICE_BASEMAP_STYLES:
-      return _("Basemap Styles");
+      /* Translators: the names of ArcGIS location services, as Esri calls them. */
+      return C_("service name", "Basemap Styles");
     case ARCPASS_SERVICE_STATIC_TILES:
-      return _("Static Basemap Tiles");
+      return C_("service name", "Static Basemap Tiles");
     case ARCPASS_SERVICE_GEOCODE:
       return _("Geocoding");
     case ARCPASS_SERVICE_NONE:

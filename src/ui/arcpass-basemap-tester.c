@@ -86,12 +86,22 @@ show_error (AdwStatusPage  *page,
       const char *privilege = arcpass_service_get_privilege (service);
 
       title = _("Missing Privilege");
-      /* Translators: the second %s is a privilege such as premium:user:staticbasemaptiles */
-      description = g_strdup_printf (_("%s\n\nTo use %s, edit this API key (or the account's "
-                                       "role) in the developer credentials of your ArcGIS "
-                                       "account and enable the privilege “%s”."),
-                                     error->message, arcpass_service_get_name (service),
-                                     privilege ? privilege : _("for this service"));
+      if (privilege != NULL)
+        /* Translators: the first %s is an error message, the second a service
+         * such as “the Basemap Styles service”, the third a privilege such as
+         * premium:user:staticbasemaptiles. */
+        description = g_strdup_printf (_("%s\n\nTo use %s, edit this API key (or the account's "
+                                         "role) in the developer credentials of your ArcGIS "
+                                         "account and enable the privilege “%s”."),
+                                       error->message, arcpass_service_get_name (service),
+                                       privilege);
+      else
+        /* Translators: the first %s is an error message, the second a service
+         * such as “the portal”. */
+        description = g_strdup_printf (_("%s\n\nTo use %s, edit this API key (or the account's "
+                                         "role) in the developer credentials of your ArcGIS "
+                                         "account and enable the privilege it needs."),
+                                       error->message, arcpass_service_get_name (service));
     }
   else if (is_token_problem (error))
     {
@@ -371,7 +381,8 @@ show_summary (ArcpassBasemapTester *self,
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, name);
-  status = g_strdup_printf (_("Style JSON fetched in %" G_GINT64_FORMAT " ms"), elapsed_ms);
+  /* Translators: %d is a duration in milliseconds. */
+  status = g_strdup_printf (_("Style JSON fetched in %d ms"), (int) MIN (elapsed_ms, G_MAXINT));
   adw_preferences_group_set_description (group, status);
   add_row (group, _("Path"), path);
   if (summary->name != NULL)
@@ -501,9 +512,11 @@ static_metadata_cb (GObject      *object,
       if (!arcpass_json_object_get_optional_string (metadata, "copyrightText", &copyright, &error))
         copyright = NULL;
       arcpass_map_view_set_attribution (self->map_view, copyright);
-      status = g_strdup_printf (_("%s — metadata fetched in %" G_GINT64_FORMAT " ms; tiles load "
-                                  "through the account's token"),
-                                request->name, elapsed_ms);
+      /* Translators: %s is a basemap style such as arcgis/navigation, %d a
+       * duration in milliseconds. */
+      status = g_strdup_printf (_("%s — metadata fetched in %d ms; tiles load through the "
+                                  "account's token"),
+                                request->name, (int) MIN (elapsed_ms, G_MAXINT));
     }
   if (error != NULL)
     status = g_strdup_printf (_("%s — the style's metadata could not be read: %s"),

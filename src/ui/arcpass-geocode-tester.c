@@ -149,10 +149,10 @@ static char *
 format_coordinates (double lon,
                     double lat)
 {
-  /* Translators: latitude and longitude; the letters are the compass points. */
+  /* Translators: latitude and longitude; each %s is a compass point below. */
   return g_strdup_printf (_("%.5f° %s, %.5f° %s"),
-                          fabs (lat), lat >= 0 ? _("N") : _("S"),
-                          fabs (lon), lon >= 0 ? _("E") : _("W"));
+                          fabs (lat), lat >= 0 ? C_("compass point", "N") : C_("compass point", "S"),
+                          fabs (lon), lon >= 0 ? C_("compass point", "E") : C_("compass point", "W"));
 }
 
 static void

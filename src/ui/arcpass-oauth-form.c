@@ -115,11 +115,14 @@ arcpass_oauth_form_check_redirect_uri (AdwEntryRow *row,
 
   if (!*text)
     {
-      arcpass_oauth_form_set_row_error (row, label,
-                                        report_empty ? _("Enter a redirect URL registered in "
-                                                         "your OAuth credential, or "
-                                                         ARCPASS_OAUTH_OOB_REDIRECT_URI ".")
-                                                     : NULL);
+      g_autofree char *message = NULL;
+
+      if (report_empty)
+        /* Translators: %s is the out-of-band redirect URI, urn:ietf:wg:oauth:2.0:oob. */
+        message = g_strdup_printf (_("Enter a redirect URL registered in your OAuth credential, "
+                                     "or %s."),
+                                   ARCPASS_OAUTH_OOB_REDIRECT_URI);
+      arcpass_oauth_form_set_row_error (row, label, message);
       return NULL;
     }
 
