@@ -35,8 +35,9 @@
  * parent, and drives it through its widgets:
  *
  *  - OAuth sign-in in the embedded web view (a real WebKit web process and
- *    network process; "keep me signed in" ticked, so that WebKit writes its
- *    website data and cache to disk),
+ *    network process), twice: with the default ephemeral web session, then
+ *    with "keep me signed in" ticked, so that WebKit writes its website data
+ *    and cache to disk,
  *  - an API key and app credentials through their pages,
  *  - refresh and rotation in the account view, revealing the tokens, every
  *    export to the clipboard (raw, the two headers, curl, JSON, JSON with the
@@ -45,7 +46,8 @@
  *    geocode tester (suggest, a candidate, reverse geocoding by a click),
  *    the request inspector ("copy as curl" without the token, then with it),
  *  - `arcpass token` for an account the window saved,
- *  - sign-out (revoke, keyring item and web data deleted), and quit.
+ *  - sign-out of every account (revoke, keyring item and, with the last
+ *    OAuth account, web data deleted), and quit.
  *
  * The app has no export to a file: every export goes to the clipboard.
  *
@@ -68,8 +70,10 @@
  * XDG directories (binary-safe) at the end and also as they were during the
  * session (the tree is read every 250 ms and at checkpoints the child asks
  * for, such as just before sign-out wipes the web data), the sandbox's
- * request log (no credential in a query string, no secret in a path), and
- * the X clipboard once the child has quit. Allowed: the keyring (its file is
+ * request log (no credential in a query string, no secret in a path, the
+ * redirect with the code never loaded), and the X clipboard once the child
+ * has quit. A sign-in without "Keep me signed in" must leave no WebKit data
+ * on disk. Allowed: the keyring (its file is
  * encrypted, and is searched too), the clipboard copies the user asked for,
  * and the token printed by `arcpass token`.
  *
@@ -305,8 +309,10 @@ open_flow (const char *flow)
   return gtk_stack_get_visible_child (GTK_STACK (find (window, "content_stack")));
 }
 
+/* The account of @kind (and @username, when given) in the sidebar. */
 static ArcpassAccountRow *
-account_row_of_kind (ArcpassCredentialKind kind)
+account_row (ArcpassCredentialKind  kind,
+             const char            *username)
 {
   GtkWidget *list = find (window, "account_list");
 
@@ -319,20 +325,22 @@ account_row_of_kind (ArcpassCredentialKind kind)
       if (!ARCPASS_IS_ACCOUNT_ROW (child))
         continue;
       credential = arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (child));
-      if (arcpass_credential_get_kind (credential) == kind)
+      if (arcpass_credential_get_kind (credential) == kind &&
+          (username == NULL || g_strcmp0 (arcpass_credential_get_username (credential), username) == 0))
         return ARCPASS_ACCOUNT_ROW (child);
     }
 
-  g_error ("no account of kind %d", kind);
+  g_error ("no account of kind %d (%s)", kind, username ? username : "any user");
   return NULL;
 }
 
 /* Shows @kind's account, as a click in the sidebar does; returns its page. */
 static ArcpassAccountPage *
-show_account (ArcpassCredentialKind kind)
+show_account (ArcpassCredentialKind  kind,
+              const char            *username)
 {
   GtkWidget *list = find (window, "account_list");
-  ArcpassAccountRow *row = account_row_of_kind (kind);
+  ArcpassAccountRow *row = account_row (kind, username);
   ArcpassAccountPage *page;
 
   g_signal_emit_by_name (list, "row-activated", row);
@@ -394,17 +402,21 @@ sign_in_form_shown_cb (gpointer data)
          g_strcmp0 (webkit_web_view_get_title (WEBKIT_WEB_VIEW (view)), "Sign In") == 0;
 }
 
+/* With @keep ("Keep me signed in") WebKit keeps website data and a cache on
+ * disk; without, its network session is ephemeral. */
 static void
-sign_in_with_oauth (void)
+sign_in_with_oauth (const char *username,
+                    const char *password,
+                    gboolean    keep)
 {
+  guint before = count_accounts ();
   GtkWidget *page = open_flow ("oauth");
-  GtkWidget *keep = find_in (page, GTK_TYPE_CHECK_BUTTON, "keep_signed_in_check");
+  GtkWidget *keep_check = find_in (page, GTK_TYPE_CHECK_BUTTON, "keep_signed_in_check");
   WebKitWebView *view;
   g_autofree char *script = NULL;
   g_autofree char *result = NULL;
 
-  /* Website data and cache on disk: the audit sees what WebKit keeps. */
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (keep), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (keep_check), keep);
   g_assert_true (gtk_widget_activate_action (page, "oauth.sign-in", NULL));
   wait_until (sign_in_form_shown_cb, page, "the portal's sign-in form");
   view = WEBKIT_WEB_VIEW (find_in (page, WEBKIT_TYPE_WEB_VIEW, NULL));
@@ -414,10 +426,10 @@ sign_in_with_oauth (void)
                             "document.getElementById ('user_password').value = '%s';"
                             "document.getElementById ('signIn').click ();"
                             "'submitted'",
-                            ARCPASS_SANDBOX_PUBLISHER_USERNAME, ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+                            username, password);
   result = run_js (view, script);
   g_assert_cmpstr (result, ==, "submitted");
-  wait_for_accounts (1);
+  wait_for_accounts (before + 1);
 }
 
 /* -- The other sign-in pages -- */
@@ -783,7 +795,7 @@ static void
 run_cli_token (void)
 {
   ArcpassCredential *key =
-    arcpass_account_row_get_credential (account_row_of_kind (ARCPASS_CREDENTIAL_API_KEY));
+    arcpass_account_row_get_credential (account_row (ARCPASS_CREDENTIAL_API_KEY, NULL));
   g_autoptr(HardRun) token = NULL;
 
   /* Its stdout is what the user asked for. */
@@ -794,20 +806,40 @@ run_cli_token (void)
   g_assert_nonnull (strstr (token->out, ARCPASS_SANDBOX_KEY_FULL));
 }
 
+static char *
+dup_web_data_dir (gboolean cache)
+{
+  return g_build_filename (cache ? g_get_user_cache_dir () : g_get_user_data_dir (), "arcpass",
+                           "webkit", NULL);
+}
+
+static gboolean
+web_data_exists (void)
+{
+  g_autofree char *data = dup_web_data_dir (FALSE);
+  g_autofree char *cache = dup_web_data_dir (TRUE);
+
+  return g_file_test (data, G_FILE_TEST_EXISTS) || g_file_test (cache, G_FILE_TEST_EXISTS);
+}
+
 static gboolean
 signed_out_cb (gpointer data)
 {
-  g_autofree char *web_data = g_build_filename (g_get_user_data_dir (), "arcpass", "webkit", NULL);
-
   return arcpass_credential_get_access_token (data) == NULL &&
-         arcpass_credential_get_refresh_token (data) == NULL &&
-         !g_file_test (web_data, G_FILE_TEST_EXISTS);
+         arcpass_credential_get_refresh_token (data) == NULL;
+}
+
+static gboolean
+web_data_gone_cb (gpointer data)
+{
+  return !web_data_exists ();
 }
 
 static void
-sign_out (ArcpassCredentialKind kind)
+sign_out (ArcpassCredentialKind  kind,
+          const char            *username)
 {
-  ArcpassAccountPage *page = show_account (kind);
+  ArcpassAccountPage *page = show_account (kind, username);
   ArcpassAccountView *view = ARCPASS_ACCOUNT_VIEW (find_in (page, ARCPASS_TYPE_ACCOUNT_VIEW, NULL));
   ArcpassCredential *credential = arcpass_account_view_get_credential (view);
 
@@ -819,14 +851,14 @@ sign_out (ArcpassCredentialKind kind)
    * done. Emitted by hand: the toast may still wait behind the export
    * toasts in the window's queue. */
   g_signal_emit_by_name (last_toast, "dismissed");
-  wait_until (signed_out_cb, credential, "the sign-out (revoke, keyring, web data)");
+  wait_until (signed_out_cb, credential, "the sign-out (revoke, keyring)");
 }
 
 static void
 plant (void)
 {
   ArcpassCredential *key =
-    arcpass_account_row_get_credential (account_row_of_kind (ARCPASS_CREDENTIAL_API_KEY));
+    arcpass_account_row_get_credential (account_row (ARCPASS_CREDENTIAL_API_KEY, NULL));
 
   if (g_str_equal (mode, "debug"))
     g_debug ("Planted: the token is %s", arcpass_credential_get_access_token (key));
@@ -848,7 +880,7 @@ plant (void)
 static void
 copy_until_quit (void)
 {
-  ArcpassAccountPage *page = show_account (ARCPASS_CREDENTIAL_API_KEY);
+  ArcpassAccountPage *page = show_account (ARCPASS_CREDENTIAL_API_KEY, NULL);
 
   g_settings_set_uint (arcpass_application_get_settings (app), "clipboard-clear-delay", 0);
   g_free (export (ARCPASS_ACCOUNT_VIEW (find_in (page, ARCPASS_TYPE_ACCOUNT_VIEW, NULL)),
@@ -881,14 +913,24 @@ drive_cb (gpointer user_data)
       ArcpassAccountPage *page;
       ArcpassAccountView *view;
 
-      step ("sign_in_with_oauth");
-      sign_in_with_oauth ();
+      /* The default: an ephemeral web session, nothing on disk. */
+      step ("sign_in_with_oauth (ephemeral)");
+      sign_in_with_oauth (ARCPASS_SANDBOX_USER_USERNAME, ARCPASS_SANDBOX_USER_PASSWORD, FALSE);
+      checkpoint ("after the ephemeral sign-in");
+      if (web_data_exists ())
+        hard_audit_add_finding (&met, "WebKit kept website data or a cache on disk for a sign-in "
+                                "without \"Keep me signed in\"");
+      /* Website data and cache on disk: the audit sees what WebKit keeps. */
+      step ("sign_in_with_oauth (kept)");
+      sign_in_with_oauth (ARCPASS_SANDBOX_PUBLISHER_USERNAME, ARCPASS_SANDBOX_PUBLISHER_PASSWORD,
+                          TRUE);
+      g_assert_true (web_data_exists ());
       step ("add_api_key");
       add_api_key ();
       step ("add_app_credentials");
       add_app_credentials ();
 
-      page = show_account (ARCPASS_CREDENTIAL_OAUTH_USER);
+      page = show_account (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
       view = ARCPASS_ACCOUNT_VIEW (find_in (page, ARCPASS_TYPE_ACCOUNT_VIEW, NULL));
       step ("refresh_and_rotate");
       refresh_and_rotate (view);
@@ -905,7 +947,7 @@ drive_cb (gpointer user_data)
       clipboard_cleared_after_delay (view);
 
       /* The other kinds of account, exported too. */
-      page = show_account (ARCPASS_CREDENTIAL_APP_CREDENTIALS);
+      page = show_account (ARCPASS_CREDENTIAL_APP_CREDENTIALS, NULL);
       view = ARCPASS_ACCOUNT_VIEW (find_in (page, ARCPASS_TYPE_ACCOUNT_VIEW, NULL));
       g_free (export (view, "account.export", "json"));
 
@@ -916,10 +958,14 @@ drive_cb (gpointer user_data)
        * them first. */
       checkpoint ("before sign-out");
       step ("sign_out");
-      sign_out (ARCPASS_CREDENTIAL_OAUTH_USER);
+      /* Another OAuth account of the portal remains: the web data stays. */
+      sign_out (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_USER_USERNAME);
+      g_assert_true (web_data_exists ());
+      sign_out (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+      wait_until (web_data_gone_cb, NULL, "the web data to be wiped");
       copy_until_quit ();
-      sign_out (ARCPASS_CREDENTIAL_APP_CREDENTIALS);
-      sign_out (ARCPASS_CREDENTIAL_API_KEY);
+      sign_out (ARCPASS_CREDENTIAL_APP_CREDENTIALS, NULL);
+      sign_out (ARCPASS_CREDENTIAL_API_KEY, NULL);
     }
   else
     {
@@ -928,7 +974,7 @@ drive_cb (gpointer user_data)
       step ("plant");
       plant ();
       copy_until_quit ();
-      sign_out (ARCPASS_CREDENTIAL_API_KEY);
+      sign_out (ARCPASS_CREDENTIAL_API_KEY, NULL);
     }
   /* Nothing left for the next session (the keyring is the test's). */
   g_assert_cmpuint (count_accounts (), ==, 0);
@@ -1343,6 +1389,9 @@ run_audit (const char *session_mode)
       if (g_strcmp0 (json_object_get_string_member_with_default (entry, "token_in", ""), "query") == 0)
         hard_audit_add_finding (&result->audit, "a credential in the query of %s", path);
       hard_audit_text (&result->audit, "a URL path the sandbox served", path, strlen (path));
+      /* The redirect carries the code: intercepted, never loaded. */
+      if (strstr (path, "/oauth2/approval") != NULL)
+        hard_audit_add_finding (&result->audit, "the web view loaded the redirect (%s)", path);
       if (g_str_has_prefix (path, "/sharing/oauth2/authorize") ||
           g_str_has_prefix (path, "/sharing/rest/oauth2/authorize"))
         result->n_sign_in_pages++;
@@ -1391,7 +1440,7 @@ test_session_leaks_nothing (void)
   g_assert_cmpuint (result->n_webkit_files, >, 0);
   g_assert_cmpuint (result->n_sign_in_pages, >, 0);
   g_assert_cmpuint (result->n_log_entries, >, 20);
-  g_assert_cmpuint (result->checkpoints->len, ==, 2);
+  g_assert_cmpuint (result->checkpoints->len, ==, 3);
 
   g_assert_cmpuint (result->audit.findings->len, ==, 0);
 }
