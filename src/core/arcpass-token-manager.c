@@ -809,9 +809,13 @@ sign_out_revoked_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   /* A failed revoke must not keep the account on this computer: the token
-   * expires on its own; the failure is in the request log. */
+   * expires on its own. The failure is kept for the caller to tell the user
+   * (arcpass_token_manager_sign_out_get_revoke_error()). */
   if (!arcpass_oauth_revoke_finish (result, &error))
-    g_debug ("Revoking the refresh token failed: %s", error->message);
+    {
+      g_debug ("Revoking the refresh token failed: %s", error->message);
+      g_task_set_task_data (task, g_steal_pointer (&error), (GDestroyNotify) g_error_free);
+    }
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -857,4 +861,24 @@ arcpass_token_manager_sign_out_finish (ArcpassTokenManager  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+arcpass_token_manager_sign_out_get_revoke_error (ArcpassTokenManager  *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **revoke_error)
+{
+  const GError *failed;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == arcpass_token_manager_sign_out_async,
+                        FALSE);
+
+  failed = g_task_get_task_data (G_TASK (result));
+  if (failed == NULL)
+    return FALSE;
+
+  if (revoke_error != NULL)
+    *revoke_error = g_error_copy (failed);
+  return TRUE;
 }

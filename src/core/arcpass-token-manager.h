@@ -96,5 +96,12 @@ void                    arcpass_token_manager_sign_out_async    (ArcpassTokenMan
 gboolean                arcpass_token_manager_sign_out_finish   (ArcpassTokenManager  *self,
                                                                  GAsyncResult         *result,
                                                                  GError              **error);
+/* After a sign-out that succeeded: TRUE when the portal did not revoke the
+ * refresh token (the account is forgotten all the same), with why in
+ * @revoke_error, so that the user can be told it stays valid until it
+ * expires. */
+gboolean                arcpass_token_manager_sign_out_get_revoke_error (ArcpassTokenManager  *self,
+                                                                         GAsyncResult         *result,
+                                                                         GError              **revoke_error);
 
 G_END_DECLS

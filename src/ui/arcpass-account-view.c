@@ -36,6 +36,7 @@ struct _ArcpassAccountView
   gulong               surface_state_id;
 
   gboolean             auto_refreshing;
+  gboolean             checking;
   gint64               auto_refresh_not_before;
   gboolean             rotating;
 
@@ -58,6 +59,7 @@ struct _ArcpassAccountView
   GtkLabel            *state_label;
   AdwPreferencesGroup *state_group;
   AdwActionRow        *state_row;
+  GtkWidget           *check_button;
   AdwActionRow        *username_row;
   AdwActionRow        *org_row;
   AdwActionRow        *role_row;
@@ -303,15 +305,19 @@ update_actions (ArcpassAccountView *self)
   ArcpassCredential *cred = self->credential;
   gboolean usable = self->manager != NULL && cred != NULL && !self->sign_out_pending;
   gboolean refreshing = self->manager && arcpass_token_manager_get_refreshing (self->manager);
-  gboolean busy = refreshing || self->rotating || self->auto_refreshing;
+  gboolean busy = refreshing || self->rotating || self->auto_refreshing || self->checking;
   gboolean oauth = cred && arcpass_credential_get_kind (cred) == ARCPASS_CREDENTIAL_OAUTH_USER;
   gboolean has_access = cred && arcpass_credential_get_access_token (cred) != NULL;
   gboolean has_refresh = cred && arcpass_credential_get_refresh_token (cred) != NULL;
 
+  /* Refresh and Rotate stay enabled while busy, and then do nothing (the
+   * spinner says why): a button made insensitive under the keyboard focus
+   * would drop the focus, and a keyboard user would start over from the top
+   * of the window. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.refresh",
-                                 usable && !busy && kind_can_refresh (cred));
+                                 usable && kind_can_refresh (cred));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.rotate",
-                                 usable && !busy && oauth && has_refresh);
+                                 usable && oauth && has_refresh);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.export", usable && has_access);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.export-with-refresh",
                                  usable && has_access && oauth && has_refresh);
@@ -319,6 +325,7 @@ update_actions (ArcpassAccountView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.copy-refresh-token", usable && has_refresh);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.sign-out", usable);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.remove", usable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.check", usable && !busy);
 
   gtk_widget_set_visible (self->refresh_button, cred && kind_can_refresh (cred));
   gtk_widget_set_visible (GTK_WIDGET (self->refresh_spinner), busy);
@@ -348,9 +355,17 @@ update_state_row (ArcpassAccountView *self)
 
     case ARCPASS_CREDENTIAL_STATE_OFFLINE:
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->state_row), _("Offline"));
-      adw_action_row_set_subtitle (self->state_row,
-                                   _("The last renewal failed because the portal could not be reached. "
-                                     "Arcpass tries again; Refresh Now retries at once."));
+      /* What the last check found, when the check (not a renewal) failed. */
+      if (arcpass_ui_get_account_problem (cred))
+        {
+          g_autofree char *escaped = g_markup_escape_text (arcpass_ui_get_account_problem (cred), -1);
+
+          adw_action_row_set_subtitle (self->state_row, escaped);
+        }
+      else
+        adw_action_row_set_subtitle (self->state_row,
+                                     _("The last renewal failed because the portal could not be reached. "
+                                       "Arcpass tries again; Refresh Now retries at once."));
       gtk_widget_set_visible (GTK_WIDGET (self->state_group), TRUE);
       break;
 
@@ -360,6 +375,8 @@ update_state_row (ArcpassAccountView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->state_group), FALSE);
       break;
     }
+
+  gtk_widget_set_visible (self->check_button, state == ARCPASS_CREDENTIAL_STATE_OFFLINE);
 }
 
 static void
@@ -557,6 +574,8 @@ auto_refresh_cb (GObject      *source,
   if (token == NULL)
     {
       g_debug ("Automatic refresh failed: %s", error->message);
+      if (self->credential)
+        arcpass_ui_clear_account_problem (self->credential);
       self->auto_refresh_not_before = get_now (self) + AUTO_REFRESH_RETRY_DELAY;
     }
 
@@ -604,11 +623,19 @@ refresh_now_cb (GObject      *source,
     return;
 
   /* The state row explains a sign-in that is required; the toast only
-   * has to say that the renewal did not happen. */
+   * has to say that the renewal did not happen. The latest failure is
+   * the renewal's, not an earlier check's. */
+  if (self->credential)
+    arcpass_ui_clear_account_problem (self->credential);
   if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SIGN_IN_REQUIRED))
     show_message (self, _("Could not renew the token: sign in again"));
   else if (token == NULL)
-    show_message (self, error->message);
+    {
+      /* Translators: %s says why, e.g. "127.0.0.1 did not answer in time." */
+      g_autofree char *message = g_strdup_printf (_("Could not renew the token: %s"), error->message);
+
+      show_message (self, message);
+    }
   else
     {
       self->auto_refresh_not_before = 0;
@@ -625,11 +652,43 @@ refresh_action (GtkWidget  *widget,
 {
   ArcpassAccountView *self = ARCPASS_ACCOUNT_VIEW (widget);
 
-  if (!self->manager)
+  /* Busy (see update_actions). */
+  if (!self->manager || gtk_spinner_get_spinning (self->refresh_spinner))
     return;
 
   arcpass_token_manager_get_token_async (self->manager, TRUE, self->cancellable,
                                          refresh_now_cb, g_object_ref (self));
+}
+
+static void
+check_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ArcpassAccountView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!arcpass_ui_check_account_finish (result, &error) && arcpass_ui_error_is_cancelled (error))
+    return;
+
+  /* The state row says how it went (hidden once the account is valid). */
+  self->checking = FALSE;
+  update_all (self);
+}
+
+static void
+check_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ArcpassAccountView *self = ARCPASS_ACCOUNT_VIEW (widget);
+
+  if (!self->manager || self->checking)
+    return;
+
+  self->checking = TRUE;
+  update_actions (self);
+  arcpass_ui_check_account_async (self->manager, self->cancellable, check_cb, g_object_ref (self));
 }
 
 static gboolean
@@ -1254,13 +1313,30 @@ sign_out_cb (GObject      *source,
              gpointer      user_data)
 {
   ArcpassAccountView *self = user_data;
+  ArcpassTokenManager *manager = ARCPASS_TOKEN_MANAGER (source);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) revoke_error = NULL;
 
-  if (!arcpass_token_manager_sign_out_finish (ARCPASS_TOKEN_MANAGER (source), result, &error))
+  if (!arcpass_token_manager_sign_out_finish (manager, result, &error))
     {
       g_autofree char *message = g_strdup_printf (_("Could not delete the account from the keyring: %s"),
                                                   error->message);
       show_message (self, message);
+    }
+  else if (arcpass_token_manager_sign_out_get_revoke_error (manager, result, &revoke_error))
+    {
+      /* The account is gone from this computer all the same; the user must
+       * know that its refresh token still works on the portal. */
+      /* Translators: %s says why, e.g. "127.0.0.1 did not answer in time." */
+      g_autofree char *message = g_strdup_printf (_("Signed out on this computer, but the portal did not "
+                                                    "revoke the refresh token, which stays valid until "
+                                                    "it expires: %s"),
+                                                  revoke_error->message);
+      g_autoptr(AdwToast) toast = adw_toast_new (message);
+
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_set_timeout (toast, 10);
+      show_toast (self, toast);
     }
 
   forget_web_data (self, arcpass_token_manager_get_credential (self->sign_out_manager), signed_out_done);
@@ -1567,6 +1643,7 @@ disconnect_manager (ArcpassAccountView *self)
 
   self->auto_refreshing = FALSE;
   self->rotating = FALSE;
+  self->checking = FALSE;
   self->auto_refresh_not_before = 0;
 }
 
@@ -1635,6 +1712,7 @@ arcpass_account_view_class_init (ArcpassAccountViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, state_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, state_group);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, state_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, check_button);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, username_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, org_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, role_row);
@@ -1662,6 +1740,7 @@ arcpass_account_view_class_init (ArcpassAccountViewClass *klass)
   gtk_widget_class_install_action (widget_class, "account.copy-refresh-token", NULL, copy_refresh_action);
   gtk_widget_class_install_action (widget_class, "account.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "account.remove", NULL, remove_action);
+  gtk_widget_class_install_action (widget_class, "account.check", NULL, check_action);
 }
 
 static void

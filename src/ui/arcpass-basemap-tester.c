@@ -110,14 +110,32 @@ show_error (AdwStatusPage  *page,
                                        "sign in again or paste a new API key."),
                                      error->message);
     }
-  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
-           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT) ||
-           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE))
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE))
     {
+      /* The service's own message names it. */
       title = _("Service Unreachable");
       description = g_strdup_printf (_("%s\n\nCheck the network connection and the service "
                                        "address, then try again."),
                                      error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
+           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT))
+    {
+      g_autofree char *text = NULL;
+
+      title = _("Service Unreachable");
+      /* The transport's message names only the host: say which service.
+       * Translators: the first %s is a service such as “the Basemap Styles
+       * service” (its first letter is made upper case), the second the
+       * error. */
+      text = g_strdup_printf (_("%s did not answer: %s\n\nCheck the network connection, and that "
+                                "the service (or the local sandbox) is running."),
+                              arcpass_service_get_name (service), error->message);
+      {
+        g_autofree char *first = g_utf8_strup (text, g_utf8_next_char (text) - text);
+
+        description = g_strconcat (first, g_utf8_next_char (text), NULL);
+      }
     }
   else
     {

@@ -393,7 +393,18 @@ decode_cb (GObject      *object,
 
   if (texture == NULL)
     {
-      set_tile_error (tile, error);
+      /* The decoder's message ("Unrecognized image file format") does not
+       * say whose answer it was. */
+      g_autoptr(GError) unusable = NULL;
+
+      /* Translators: the first %s is a service such as “the Static Basemap
+       * Tiles service” (its first letter is made upper case), the second
+       * the image decoder's message. */
+      unusable = g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE,
+                              _("%s sent something that is not a tile image (%s)."),
+                              arcpass_service_get_name (ARCPASS_SERVICE_STATIC_TILES),
+                              error->message);
+      set_tile_error (tile, unusable);
       self->failed_count++;
     }
   else
@@ -1534,4 +1545,18 @@ arcpass_map_view_get_tile_error (ArcpassMapView *self,
   if (tile == NULL || tile->state != TILE_FAILED)
     return NULL;
   return tile->error_title;
+}
+
+const char *
+arcpass_map_view_get_tile_error_detail (ArcpassMapView *self,
+                                        const char     *key)
+{
+  Tile *tile;
+
+  g_return_val_if_fail (ARCPASS_IS_MAP_VIEW (self), NULL);
+
+  tile = g_hash_table_lookup (self->tiles, key);
+  if (tile == NULL || tile->state != TILE_FAILED)
+    return NULL;
+  return tile->error_message;
 }

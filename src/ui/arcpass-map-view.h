@@ -75,5 +75,8 @@ guint           arcpass_map_view_get_cache_size         (ArcpassMapView     *sel
 /* The message shown on a failed visible tile, or %NULL. */
 const char     *arcpass_map_view_get_tile_error         (ArcpassMapView     *self,
                                                          const char         *key);
+/* The explanation drawn under that headline, or %NULL. */
+const char     *arcpass_map_view_get_tile_error_detail  (ArcpassMapView     *self,
+                                                         const char         *key);
 
 G_END_DECLS

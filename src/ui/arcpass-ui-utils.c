@@ -282,3 +282,140 @@ arcpass_ui_error_is_cancelled (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
          g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_CANCELLED);
 }
+
+/* ---- Checking an account ------------------------------------------------- */
+
+#define ACCOUNT_PROBLEM_KEY "arcpass-ui-account-problem"
+
+const char *
+arcpass_ui_get_account_problem (ArcpassCredential *credential)
+{
+  g_return_val_if_fail (ARCPASS_IS_CREDENTIAL (credential), NULL);
+
+  return g_object_get_data (G_OBJECT (credential), ACCOUNT_PROBLEM_KEY);
+}
+
+void
+arcpass_ui_clear_account_problem (ArcpassCredential *credential)
+{
+  g_return_if_fail (ARCPASS_IS_CREDENTIAL (credential));
+
+  g_object_set_data (G_OBJECT (credential), ACCOUNT_PROBLEM_KEY, NULL);
+}
+
+static gboolean
+needs_sign_in (const GError *error)
+{
+  return arcpass_error_is_token_error (error) ||
+         g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SIGN_IN_REQUIRED) ||
+         g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_EXPIRED) ||
+         g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_GRANT) ||
+         g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CLIENT);
+}
+
+/* A refused token needs the user; anything else (a portal that is down,
+ * busy, slow or answering garbage) is "offline": transient, and never a
+ * reason to ask for a new sign-in. The state is not saved: a failed check
+ * changes nothing in the keyring. */
+static void
+check_failed (GTask        *task,
+              GError       *error)
+{
+  ArcpassTokenManager *manager = g_task_get_source_object (task);
+  ArcpassCredential *credential = arcpass_token_manager_get_credential (manager);
+  char *problem;
+
+  if (arcpass_ui_error_is_cancelled (error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Translators: %s is the portal's or the network's explanation. */
+  problem = g_strdup_printf (_("Arcpass could not check this account with its portal: %s"),
+                             error->message);
+  g_object_set_data_full (G_OBJECT (credential), ACCOUNT_PROBLEM_KEY, problem, g_free);
+  arcpass_credential_set_state (credential, needs_sign_in (error)
+                                            ? ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED
+                                            : ARCPASS_CREDENTIAL_STATE_OFFLINE);
+  g_task_return_error (task, error);
+}
+
+static void
+check_portal_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ArcpassTokenManager *manager = g_task_get_source_object (task);
+  ArcpassCredential *credential = arcpass_token_manager_get_credential (manager);
+  g_autoptr(JsonObject) body = NULL;
+  GError *error = NULL;
+
+  body = arcpass_client_request_json_finish (ARCPASS_CLIENT (source), result, NULL, &error);
+  if (body == NULL)
+    {
+      check_failed (task, error);
+      return;
+    }
+
+  g_object_set_data (G_OBJECT (credential), ACCOUNT_PROBLEM_KEY, NULL);
+  arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_VALID);
+  arcpass_credential_update_state (credential, arcpass_client_get_now (ARCPASS_CLIENT (source)));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+check_token_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ArcpassTokenManager *manager = ARCPASS_TOKEN_MANAGER (source);
+  ArcpassCredential *credential = arcpass_token_manager_get_credential (manager);
+  g_autofree char *self_url = NULL;
+  GError *error = NULL;
+  char *token;
+
+  token = arcpass_token_manager_get_token_finish (manager, result, &error);
+  if (token == NULL)
+    {
+      check_failed (task, error);
+      return;
+    }
+
+  self_url = g_strconcat (arcpass_credential_get_portal_url (credential),
+                          "/sharing/rest/portals/self", NULL);
+  arcpass_client_request_json_async (arcpass_token_manager_get_client (manager),
+                                     ARCPASS_SERVICE_PORTAL, self_url, NULL, token,
+                                     ARCPASS_REQUEST_NONE, g_task_get_cancellable (task),
+                                     check_portal_cb, g_object_ref (task));
+  arcpass_secret_free (token);
+}
+
+void
+arcpass_ui_check_account_async (ArcpassTokenManager *manager,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (ARCPASS_IS_TOKEN_MANAGER (manager));
+
+  task = g_task_new (manager, cancellable, callback, user_data);
+  g_task_set_source_tag (task, arcpass_ui_check_account_async);
+  arcpass_token_manager_get_token_async (manager, FALSE, cancellable, check_token_cb,
+                                         g_steal_pointer (&task));
+}
+
+gboolean
+arcpass_ui_check_account_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == arcpass_ui_check_account_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -50,6 +50,24 @@ gboolean    arcpass_ui_require_text            (AdwEntryRow            *row,
                                                 GtkLabel               *error_label,
                                                 const char             *message);
 
+/* Checks, without bothering the user, that an account still works: a fresh
+ * token (renewed if needed), then the portal answering `portals/self` with
+ * it. Sets the credential's state: valid, "sign-in required" for a refused
+ * token, "offline" for anything else; then the failure is kept as the
+ * account's problem (arcpass_ui_get_account_problem()), in words that say
+ * what was checked. The window runs it for each restored account, the
+ * account view's "Try Again" on demand. */
+void        arcpass_ui_check_account_async     (ArcpassTokenManager    *manager,
+                                                GCancellable           *cancellable,
+                                                GAsyncReadyCallback     callback,
+                                                gpointer                user_data);
+gboolean    arcpass_ui_check_account_finish    (GAsyncResult           *result,
+                                                GError                **error);
+/* Why the last check of @credential failed, or NULL (not after a success). */
+const char *arcpass_ui_get_account_problem     (ArcpassCredential      *credential);
+/* Forgets it: a later failure (a renewal) has its own explanation. */
+void        arcpass_ui_clear_account_problem   (ArcpassCredential      *credential);
+
 /* TRUE for a cancellation, from GIO or from the core. */
 gboolean    arcpass_ui_error_is_cancelled      (const GError           *error);
 

@@ -273,98 +273,14 @@ use_memory_only_action (GtkWidget  *widget,
   arcpass_window_add_toast (self, adw_toast_new (_("Memory-only session: accounts will be forgotten when Arcpass quits")));
 }
 
-/* Checks, without bothering the user, that a restored account still works:
- * a fresh token (refreshed if needed) and the portal answering with it. A
- * network failure makes it "offline", a refused token "sign-in required". */
-static void
-check_portal_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ArcpassTokenManager) manager = user_data;
-  ArcpassCredential *credential = arcpass_token_manager_get_credential (manager);
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  body = arcpass_client_request_json_finish (ARCPASS_CLIENT (source), result, NULL, &error);
-  if (body)
-    {
-      arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_VALID);
-      arcpass_credential_update_state (credential,
-                                       arcpass_client_get_now (ARCPASS_CLIENT (source)));
-    }
-  else if (arcpass_ui_error_is_cancelled (error))
-    return;
-  else if (arcpass_error_is_token_error (error) ||
-           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TOKEN_EXPIRED) ||
-           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CLIENT))
-    arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
-  else
-    arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_OFFLINE);
-}
-
-typedef struct {
-  ArcpassTokenManager *manager;
-  GCancellable        *cancellable;
-} CheckData;
-
-static void
-check_data_free (CheckData *data)
-{
-  g_clear_object (&data->manager);
-  g_clear_object (&data->cancellable);
-  g_free (data);
-}
-
-static void
-check_token_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CheckData *data = user_data;
-  ArcpassCredential *credential = arcpass_token_manager_get_credential (data->manager);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *self_url = NULL;
-  char *token;
-
-  token = arcpass_token_manager_get_token_finish (data->manager, result, &error);
-  if (!token)
-    {
-      if (!arcpass_ui_error_is_cancelled (error))
-        {
-          /* The manager has already set SIGN_IN_REQUIRED or OFFLINE when a
-           * renewal failed; a token that cannot be renewed at all ends here. */
-          if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
-              g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT) ||
-              g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE))
-            arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_OFFLINE);
-          else
-            arcpass_credential_set_state (credential, ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
-        }
-      check_data_free (data);
-      return;
-    }
-
-  self_url = g_strconcat (arcpass_credential_get_portal_url (credential),
-                          "/sharing/rest/portals/self", NULL);
-  arcpass_client_request_json_async (arcpass_token_manager_get_client (data->manager),
-                                     ARCPASS_SERVICE_PORTAL, self_url, NULL, token,
-                                     ARCPASS_REQUEST_NONE, data->cancellable,
-                                     check_portal_cb, g_object_ref (data->manager));
-  arcpass_secret_free (token);
-  check_data_free (data);
-}
-
+/* Checks, without bothering the user, that a restored account still works
+ * (see arcpass_ui_check_account_async()): the account view shows what the
+ * check found. */
 static void
 check_account (ArcpassWindow       *self,
                ArcpassTokenManager *manager)
 {
-  CheckData *data = g_new0 (CheckData, 1);
-
-  data->manager = g_object_ref (manager);
-  data->cancellable = g_object_ref (self->cancellable);
-  arcpass_token_manager_get_token_async (manager, FALSE, self->cancellable,
-                                         check_token_cb, data);
+  arcpass_ui_check_account_async (manager, self->cancellable, NULL, NULL);
 }
 
 static ArcpassAccountRow *
@@ -485,6 +401,52 @@ account_selected_cb (ArcpassWindow *self,
                                        arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (row)));
   gtk_stack_set_visible_child_name (self->content_stack, "summary");
   navigation_changed_cb (self);
+}
+
+/* GTK 4.8's list box moves Tab from row to row, and a row that gets the
+ * focus is selected: Tab out of the sidebar would show each account on the
+ * way and leave the last one shown. Tab and Shift+Tab leave the list
+ * instead, as in later GTK; the arrow keys move between accounts. */
+static gboolean
+account_list_tab_cb (GtkWidget *list,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (list));
+  GtkDirectionType direction = g_variant_get_int32 (args);
+  gboolean moved;
+
+  gtk_widget_set_can_focus (list, FALSE);
+  moved = gtk_widget_child_focus (root, direction);
+  if (!moved && GTK_IS_WINDOW (root))
+    {
+      /* Wrap around, as GtkWindow does at the end of the chain. */
+      gtk_window_set_focus (GTK_WINDOW (root), NULL);
+      gtk_widget_child_focus (root, direction);
+    }
+  gtk_widget_set_can_focus (list, TRUE);
+
+  return TRUE;
+}
+
+static void
+add_tab_shortcuts (GtkWidget *list)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  static const guint keys[] = { GDK_KEY_Tab, GDK_KEY_KP_Tab };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+        gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keys[i], 0),
+                                         gtk_callback_action_new (account_list_tab_cb, NULL, NULL),
+                                         "i", GTK_DIR_TAB_FORWARD));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+        gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keys[i], GDK_SHIFT_MASK),
+                                         gtk_callback_action_new (account_list_tab_cb, NULL, NULL),
+                                         "i", GTK_DIR_TAB_BACKWARD));
+    }
+  gtk_widget_add_controller (list, controller);
 }
 
 static void
@@ -953,6 +915,7 @@ static void
 arcpass_window_init (ArcpassWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_tab_shortcuts (GTK_WIDGET (self->account_list));
 
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
