@@ -896,9 +896,9 @@ accounts_loaded_cb (gpointer data)
 static gboolean
 drive_cb (gpointer user_data)
 {
-  /* As in the UI tests: libadwaita 1.2's toast overlay asserts when a
-   * high-priority toast replaces one that is still animating in, which
-   * quick exports do here. */
+  /* As in the UI tests. With animations, libadwaita 1.2's toast overlay
+   * asserts (show_toast: !info->widget) when the sign-outs below dismiss an
+   * Undo toast and raise the next one within the toasts' animations. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   window = ARCPASS_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_nonnull (window);
