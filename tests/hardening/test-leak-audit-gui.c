@@ -1215,6 +1215,9 @@ typedef struct {
   GPtrArray *checkpoints;
   guint      n_files_read;
   guint      n_webkit_files;
+  guint      n_keyring_files;
+  guint      n_webkit_processes;
+  guint      n_webkit_environs;
   guint      n_log_entries;
   guint      n_sign_in_pages;
 } Result;
@@ -1341,14 +1344,30 @@ run_audit (const char *session_mode)
                    json_object_get_string_member (object, "children"),
                    strlen (json_object_get_string_member (object, "children")));
   result->proc = g_strdup (json_object_get_string_member (object, "proc"));
-  if (g_test_verbose ())
-    {
-      g_auto(GStrv) lines = g_strsplit (result->proc, "\n--- ", -1);
+  {
+    g_auto(GStrv) entries = g_strsplit (result->proc, "\n--- /proc/", -1);
+    g_autoptr(GHashTable) webkit_pids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                               NULL);
 
-      for (guint i = 0; lines[i] != NULL; i++)
-        if (strstr (lines[i], "/cmdline") != NULL)
-          g_test_message ("process: %.200s", lines[i]);
-    }
+    /* "PID/cmdline (descendant of …)\nTEXT" or "PID/environ …" */
+    for (guint i = 0; entries[i] != NULL; i++)
+      {
+        const char *slash = strchr (entries[i], '/');
+        g_autofree char *pid = slash ? g_strndup (entries[i], (gsize) (slash - entries[i])) : NULL;
+
+        if (pid == NULL)
+          continue;
+        if (g_str_has_prefix (slash, "/cmdline") && strstr (entries[i], "WebKit") != NULL)
+          g_hash_table_add (webkit_pids, g_steal_pointer (&pid));
+        else if (g_str_has_prefix (slash, "/environ") && g_hash_table_contains (webkit_pids, pid))
+          result->n_webkit_environs++;
+        if (g_test_verbose () && g_str_has_prefix (slash, "/cmdline"))
+          g_test_message ("process: %.200s", entries[i]);
+      }
+    result->n_webkit_processes = g_hash_table_size (webkit_pids);
+    g_test_message ("%u WebKit processes (bubblewrap included) seen, %u of their environments read",
+                    result->n_webkit_processes, result->n_webkit_environs);
+  }
   hard_audit_text (&result->audit, "a descendant's /proc cmdline or environ", result->proc,
                    strlen (result->proc));
   result->stdout_text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
@@ -1363,6 +1382,8 @@ run_audit (const char *session_mode)
 
       hard_audit_text (&result->audit, copy->where, g_bytes_get_data (copy->contents, NULL),
                        g_bytes_get_size (copy->contents));
+      if (strstr (copy->where, "/keyrings/") != NULL)
+        result->n_keyring_files++;
       if (strstr (copy->where, webkit_data) != NULL || strstr (copy->where, webkit_cache) != NULL)
         {
           result->n_webkit_files++;
@@ -1438,6 +1459,8 @@ test_session_leaks_nothing (void)
   g_assert_nonnull (strstr (result->proc, "/environ"));
   g_assert_nonnull (g_strstr_len (result->stdout_text, (gssize) result->stdout_len, "DEBUG"));
   g_assert_cmpuint (result->n_webkit_files, >, 0);
+  g_assert_cmpuint (result->n_keyring_files, >, 0);
+  g_assert_cmpuint (result->n_webkit_environs, >, 0);
   g_assert_cmpuint (result->n_sign_in_pages, >, 0);
   g_assert_cmpuint (result->n_log_entries, >, 20);
   g_assert_cmpuint (result->checkpoints->len, ==, 3);
