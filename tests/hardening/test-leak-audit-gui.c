@@ -71,8 +71,9 @@
  * session (the tree is read every 250 ms and at checkpoints the child asks
  * for, such as just before sign-out wipes the web data), the sandbox's
  * request log (no credential in a query string, no secret in a path, the
- * redirect with the code never loaded), and the X clipboard once the child
- * has quit. A sign-in without "Keep me signed in" must leave no WebKit data
+ * redirect with the code never loaded), every key of the app's GSettings
+ * (kept in memory by the tests, so read by the child), and the X clipboard
+ * once the child has quit. A sign-in without "Keep me signed in" must leave no WebKit data
  * on disk. Allowed: the keyring (its file is
  * encrypted, and is searched too), the clipboard copies the user asked for,
  * and the token printed by `arcpass token`.
@@ -92,6 +93,7 @@
 
 static HardAudit met;              /* secrets met; what the child found itself */
 static GString *proc_dump;
+static GString *settings_dump;     /* every key of the app's GSettings */
 static GHashTable *proc_seen;
 static GHashTable *followed;       /* ArcpassCredential * */
 static ArcpassApplication *app;
@@ -1014,6 +1016,7 @@ run_session (void)
   g_assert_nonnull (sandbox_url);
   hard_audit_init (&met);
   proc_dump = g_string_new (NULL);
+  settings_dump = g_string_new (NULL);
   proc_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   followed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   remember (ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
@@ -1053,6 +1056,23 @@ run_session (void)
   sample ();
   g_clear_object (&last_toast);
 
+  /* The tests keep GSettings in memory: its keys are read here. */
+  {
+    GSettings *app_settings = arcpass_application_get_settings (app);
+    g_autoptr(GSettingsSchema) schema = NULL;
+    g_auto(GStrv) keys = NULL;
+
+    g_object_get (app_settings, "settings-schema", &schema, NULL);
+    keys = g_settings_schema_list_keys (schema);
+    for (guint i = 0; keys[i] != NULL; i++)
+      {
+        g_autoptr(GVariant) value = g_settings_get_value (app_settings, keys[i]);
+        g_autofree char *text = g_variant_print (value, FALSE);
+
+        g_string_append_printf (settings_dump, "%s=%s\n", keys[i], text);
+      }
+  }
+
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "secrets");
   json_builder_begin_array (builder);
@@ -1068,6 +1088,8 @@ run_session (void)
   json_builder_add_string_value (builder, hard_children_transcript ());
   json_builder_set_member_name (builder, "proc");
   json_builder_add_string_value (builder, proc_dump->str);
+  json_builder_set_member_name (builder, "settings");
+  json_builder_add_string_value (builder, settings_dump->str);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -1370,6 +1392,12 @@ run_audit (const char *session_mode)
   }
   hard_audit_text (&result->audit, "a descendant's /proc cmdline or environ", result->proc,
                    strlen (result->proc));
+  {
+    const char *settings = json_object_get_string_member (object, "settings");
+
+    g_assert_nonnull (strstr (settings, "clipboard-clear-delay="));
+    hard_audit_text (&result->audit, "a GSettings key", settings, strlen (settings));
+  }
   result->stdout_text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
   result->stdout_len = g_bytes_get_size (out);
   g_test_message ("the session printed %" G_GSIZE_FORMAT " bytes on stdout, %" G_GSIZE_FORMAT
