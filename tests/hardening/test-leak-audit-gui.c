@@ -508,6 +508,12 @@ clipboard_not_ours_cb (gpointer data)
   return !arcpass_clipboard_holds_ours (clipboard ());
 }
 
+static gboolean
+not_null_cb (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
 /* What another X client gets from the clipboard (xclip), or NULL without
  * xclip. */
 static char *
@@ -524,8 +530,15 @@ read_clipboard_elsewhere (void)
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                               &error, xclip, "-o", "-selection", "clipboard", NULL);
   g_assert_no_error (error);
-  /* This process may own the selection: keep serving it meanwhile. */
+  /* This process may own the selection: keep serving it meanwhile. An
+   * owner that never answers would keep xclip waiting: it is stopped then,
+   * and whatever it printed is searched all the same. */
   g_subprocess_communicate_async (process, NULL, NULL, hard_result_cb, &res);
+  if (!arcpass_test_wait_until (not_null_cb, &res, 10000))
+    {
+      g_test_message ("xclip got no answer from the clipboard's owner");
+      g_subprocess_force_exit (process);
+    }
   hard_wait (&res);
   g_subprocess_communicate_finish (process, res, &out, NULL, &error);
   g_assert_no_error (error);
