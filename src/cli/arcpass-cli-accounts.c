@@ -229,6 +229,15 @@ arcpass_cli_signout (int    argc,
       result = arcpass_cli_wait (cli);
       if (!arcpass_token_manager_sign_out_finish (manager, result, &error))
         return arcpass_cli_fail_error (cli, error);
+      if (arcpass_token_manager_sign_out_get_revoke_error (manager, result, &error))
+        {
+          /* Still signed out here, but the user must know the token lives on. */
+          fprintf (stderr,
+                   _("arcpass: warning: the portal did not revoke the refresh token: %s "
+                     "It stays valid until it expires.\n"),
+                   error->message);
+          g_clear_error (&error);
+        }
     }
 
   g_clear_object (&result);

@@ -783,8 +783,10 @@ test_cli_fault (gconstpointer data)
       g_autoptr(GError) error = NULL;
       g_autoptr(ArcpassCredential) gone = NULL;
 
-      /* Signing out of this computer does not depend on the portal. */
+      /* Signing out of this computer does not depend on the portal, but
+       * the user is told that the refresh token was not revoked. */
       g_assert_cmpint (failed->status, ==, ARCPASS_EXIT_OK);
+      g_assert_nonnull (strstr (failed->err, "did not revoke the refresh token"));
       gone = hard_store_load (store, arcpass_credential_get_id (spare), &error);
       g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_NOT_FOUND);
       g_clear_object (&spare);
