@@ -740,12 +740,14 @@ static void
 fault_tiles (const Mode *mode)
 {
   GtkWidget *tester = show_tab (main_id, "basemaps");
-  ArcpassMapView *map;
+  ArcpassMapView *map = ARCPASS_MAP_VIEW (find (tester, ARCPASS_TYPE_MAP_VIEW, NULL));
   g_auto(GStrv) keys = NULL;
   g_autofree char *prefix = NULL;
   guint visible, requests;
 
-  map = show_map (tester);
+  /* The previous case left the map loaded; the first one loads it. */
+  if (!map_settled_cb (map) || arcpass_map_view_get_failed_count (map) > 0)
+    map = show_map (tester);
 
   /* Every visible tile fails: one fault per tile of this zoom level (the
    * list's thumbnails are at zoom 0). */
