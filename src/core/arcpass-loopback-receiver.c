@@ -218,6 +218,26 @@ arcpass_loopback_receiver_init (ArcpassLoopbackReceiver *self)
 {
 }
 
+/* The port the server listens on. Not through soup_server_get_uris():
+ * libsoup 3.2 loses the socket address it makes there (valgrind). */
+static guint16
+listening_port (SoupServer *server)
+{
+  GSList *listeners = soup_server_get_listeners (server);
+  guint16 port = 0;
+
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (listeners->data, NULL);
+
+      if (G_IS_INET_SOCKET_ADDRESS (address))
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+    }
+  g_slist_free (listeners);
+
+  return port;
+}
+
 ArcpassLoopbackReceiver *
 arcpass_loopback_receiver_new (guint16      port,
                                const char  *path,
@@ -227,7 +247,6 @@ arcpass_loopback_receiver_new (guint16      port,
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
   g_autoptr(GError) local_error = NULL;
-  GSList *uris;
 
   if (path == NULL)
     path = ARCPASS_LOOPBACK_DEFAULT_PATH;
@@ -254,10 +273,7 @@ arcpass_loopback_receiver_new (guint16      port,
       return NULL;
     }
 
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    self->port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->port = listening_port (self->server);
 
   self->redirect_uri = g_strdup_printf ("http://127.0.0.1:%u%s", self->port, self->path);
 
@@ -299,7 +315,7 @@ arcpass_loopback_receiver_wait_async (ArcpassLoopbackReceiver *self,
       return;
     }
 
-  if (self->server == NULL || soup_server_get_listeners (self->server) == NULL)
+  if (self->server == NULL || listening_port (self->server) == 0)
     {
       g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_FAILED,
                                _("The redirect receiver has stopped; start the sign-in again."));

@@ -1147,6 +1147,26 @@ arcpass_sandbox_new (void)
   return g_object_new (ARCPASS_TYPE_SANDBOX, NULL);
 }
 
+/* The port the server listens on. Not through soup_server_get_uris():
+ * libsoup 3.2 loses the socket address it makes there (valgrind). */
+static guint16
+listening_port (SoupServer *server)
+{
+  GSList *listeners = soup_server_get_listeners (server);
+  guint16 port = 0;
+
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (listeners->data, NULL);
+
+      if (G_IS_INET_SOCKET_ADDRESS (address))
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+    }
+  g_slist_free (listeners);
+
+  return port;
+}
+
 static gboolean
 start_server (ArcpassSandbox   *self,
               guint16           port,
@@ -1156,7 +1176,6 @@ start_server (ArcpassSandbox   *self,
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
   g_autoptr(GSocketAddress) address = NULL;
-  GSList *uris;
 
   g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), FALSE);
   g_return_val_if_fail (!self->server, FALSE);
@@ -1172,10 +1191,7 @@ start_server (ArcpassSandbox   *self,
   if (!soup_server_listen (server, address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (server);
-  if (uris)
-    self->port = (guint16) g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->port = listening_port (server);
 
   g_free (self->url);
   self->url = g_strdup_printf ("%s://127.0.0.1:%u", certificate ? "https" : "http", self->port);
