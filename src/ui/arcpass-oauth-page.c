@@ -1106,7 +1106,20 @@ arcpass_oauth_page_class_init (ArcpassOAuthPageClass *klass)
 static void
 arcpass_oauth_page_init (ArcpassOAuthPage *self)
 {
+  GtkEventController *controller;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Escape cancels the sign-in, as Escape goes back elsewhere, even while
+   * the web view has the focus: WebKit takes every key it is given and
+   * hands the ones the page does not use back to the web view alone, so no
+   * binding above it would see them. Hence the capture phase, before WebKit. */
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("oauth.cancel")));
+  gtk_widget_add_controller (GTK_WIDGET (self->web_view_bin), controller);
 }
 
 /* This and arcpass_oauth_page_set_defaults() are the entry points of the

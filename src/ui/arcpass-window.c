@@ -206,6 +206,19 @@ show_base_page (ArcpassWindow *self)
   navigation_changed_cb (self);
 }
 
+/* The focus goes to the row of the account that was shown, where Enter
+ * shows it again, rather than to the list itself. */
+static void
+focus_account_list (ArcpassWindow *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->account_list);
+
+  if (!row)
+    row = gtk_list_box_get_row_at_index (self->account_list, 0);
+  if (!row || !gtk_widget_grab_focus (GTK_WIDGET (row)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->account_list));
+}
+
 static void
 go_back_action (GtkWidget  *widget,
                 const char *action_name,
@@ -232,7 +245,7 @@ go_back_action (GtkWidget  *widget,
       if (g_strcmp0 (visible_page (self), "chooser") == 0)
         show_base_page (self);
       adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-      gtk_widget_grab_focus (GTK_WIDGET (self->account_list));
+      focus_account_list (self);
     }
 }
 
@@ -457,6 +470,11 @@ account_activated_cb (ArcpassWindow *self,
   account_selected_cb (self, row);
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
   navigation_changed_cb (self);
+
+  /* Folded, the row that had the focus is now hidden: keyboard users
+   * continue in the account, as on the other pages. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    gtk_widget_child_focus (GTK_WIDGET (self->summary_page), GTK_DIR_TAB_FORWARD);
 }
 
 static void
@@ -525,6 +543,17 @@ save_account_cb (GObject      *source,
   account_selected_cb (self, GTK_LIST_BOX_ROW (row));
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
   navigation_changed_cb (self);
+
+  /* The sign-in page, which had the focus, is gone: the focus goes to the
+   * new account, its row when the sidebar is shown, else into it. */
+  if (adw_leaflet_get_folded (self->leaflet) || !gtk_widget_grab_focus (GTK_WIDGET (row)))
+    gtk_widget_child_focus (GTK_WIDGET (self->summary_page), GTK_DIR_TAB_FORWARD);
+  /* GTK 4.8 leaves the hidden sign-in page as the stack's focus child (the
+   * focus was in it when it was hidden), and Tab would then never enter the
+   * stack again. */
+  if (gtk_widget_get_focus_child (GTK_WIDGET (self->content_stack)) !=
+      gtk_stack_get_visible_child (self->content_stack))
+    gtk_widget_set_focus_child (GTK_WIDGET (self->content_stack), NULL);
 
   arcpass_window_add_toast (self, adw_toast_new (_("Account added")));
   save_data_free (data);
