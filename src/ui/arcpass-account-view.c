@@ -355,7 +355,7 @@ update_state_row (ArcpassAccountView *self)
 
     case ARCPASS_CREDENTIAL_STATE_OFFLINE:
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->state_row), _("Offline"));
-      /* What the last check found, when the check (not a renewal) failed. */
+      /* Why the latest check or renewal failed, when known. */
       if (arcpass_ui_get_account_problem (cred))
         {
           g_autofree char *escaped = g_markup_escape_text (arcpass_ui_get_account_problem (cred), -1);
@@ -555,6 +555,23 @@ refreshing_notify_cb (ArcpassTokenManager *manager,
 
 /* ---- Refresh ---------------------------------------------------------- */
 
+/* The state row of an offline account says why the latest renewal failed
+ * (and no longer what an earlier check found). */
+static void
+set_renewal_problem (ArcpassAccountView *self,
+                     const GError       *error)
+{
+  g_autofree char *problem = NULL;
+
+  if (self->credential == NULL)
+    return;
+
+  if (error != NULL)
+    /* Translators: %s says why, e.g. "127.0.0.1 did not answer in time." */
+    problem = g_strdup_printf (_("Could not renew the token: %s"), error->message);
+  arcpass_ui_set_account_problem (self->credential, problem);
+}
+
 static void
 auto_refresh_cb (GObject      *source,
                  GAsyncResult *result,
@@ -574,8 +591,7 @@ auto_refresh_cb (GObject      *source,
   if (token == NULL)
     {
       g_debug ("Automatic refresh failed: %s", error->message);
-      if (self->credential)
-        arcpass_ui_clear_account_problem (self->credential);
+      set_renewal_problem (self, error);
       self->auto_refresh_not_before = get_now (self) + AUTO_REFRESH_RETRY_DELAY;
     }
 
@@ -623,10 +639,8 @@ refresh_now_cb (GObject      *source,
     return;
 
   /* The state row explains a sign-in that is required; the toast only
-   * has to say that the renewal did not happen. The latest failure is
-   * the renewal's, not an earlier check's. */
-  if (self->credential)
-    arcpass_ui_clear_account_problem (self->credential);
+   * has to say that the renewal did not happen. */
+  set_renewal_problem (self, error);
   if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SIGN_IN_REQUIRED))
     show_message (self, _("Could not renew the token: sign in again"));
   else if (token == NULL)
@@ -769,8 +783,7 @@ rotate_action (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
 
   if (!cred || arcpass_credential_get_kind (cred) != ARCPASS_CREDENTIAL_OAUTH_USER ||
-      !arcpass_credential_get_refresh_token (cred) ||
-      gtk_spinner_get_spinning (self->refresh_spinner))
+      !arcpass_credential_get_refresh_token (cred))
     return;
 
   if (!arcpass_portal_normalize (arcpass_credential_get_portal_url (cred), NULL, &rest_root, &error))

@@ -296,11 +296,12 @@ arcpass_ui_get_account_problem (ArcpassCredential *credential)
 }
 
 void
-arcpass_ui_clear_account_problem (ArcpassCredential *credential)
+arcpass_ui_set_account_problem (ArcpassCredential *credential,
+                                const char        *problem)
 {
   g_return_if_fail (ARCPASS_IS_CREDENTIAL (credential));
 
-  g_object_set_data (G_OBJECT (credential), ACCOUNT_PROBLEM_KEY, NULL);
+  g_object_set_data_full (G_OBJECT (credential), ACCOUNT_PROBLEM_KEY, g_strdup (problem), g_free);
 }
 
 static gboolean
@@ -338,6 +339,9 @@ check_failed (GTask        *task,
   arcpass_credential_set_state (credential, needs_sign_in (error)
                                             ? ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED
                                             : ARCPASS_CREDENTIAL_STATE_OFFLINE);
+  /* A renewal that failed on the way may have set the state already: the
+   * views that show the problem must hear of it all the same. */
+  g_object_notify (G_OBJECT (credential), "state");
   g_task_return_error (task, error);
 }
 

@@ -65,8 +65,10 @@ gboolean    arcpass_ui_check_account_finish    (GAsyncResult           *result,
                                                 GError                **error);
 /* Why the last check of @credential failed, or NULL (not after a success). */
 const char *arcpass_ui_get_account_problem     (ArcpassCredential      *credential);
-/* Forgets it: a later failure (a renewal) has its own explanation. */
-void        arcpass_ui_clear_account_problem   (ArcpassCredential      *credential);
+/* Replaces it with a later failure's explanation (a renewal's), or forgets
+ * it (@problem NULL). */
+void        arcpass_ui_set_account_problem     (ArcpassCredential      *credential,
+                                                const char             *problem);
 
 /* TRUE for a cancellation, from GIO or from the core. */
 gboolean    arcpass_ui_error_is_cancelled      (const GError           *error);
