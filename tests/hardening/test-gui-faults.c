@@ -37,15 +37,26 @@
  * in the same window; (c) the saved account is intact (its keyring item,
  * read through the core's store, keeps its refresh token and is not marked
  * "sign in required") and the sidebar still lists it; (d) the window gave
- * up after a bounded number of requests (see request_bound()).
+ * up after a bounded number of requests: one per action, two at most (one
+ * retry would still be bounded); for the map, exactly one per visible tile
+ * (a failed tile is only fetched again when it comes back into view); for
+ * the check at start, one per restored account (libsoup may resend a GET
+ * once on a closed kept-alive connection). The count is taken once it has
+ * stopped moving (settled_count()), so that a retry loop shows.
  *
- * Then a portal with a self-signed certificate in the embedded sign-in page:
- * the web view refuses it and the page explains why, with ways out.
+ * Sign-out is what the user asked for: when the portal cannot revoke, the
+ * signed-out account is forgotten all the same (as the core and the command
+ * line do), and (c) is about the other account.
+ *
+ * Then a restored account whose access token expired, with a broken answer
+ * to its renewal; and a portal with a self-signed certificate in the
+ * embedded sign-in page: the web view refuses it and the page explains why,
+ * with ways out.
  *
  * One application and window serve every case (the "self" cases restart
  * the application, as that check runs at start); the client timeout is
- * shortened as in test-fault-matrix.c, so that the delay faults cost
- * little. */
+ * shortened during the delay faults (see FAULT_TIMEOUT_S), so that they
+ * cost little. */
 
 /* The client's timeout is short while a delay fault is on, so that it is a
  * timeout within a second or two, and generous otherwise: the sandbox
