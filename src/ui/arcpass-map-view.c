@@ -726,6 +726,19 @@ pan_action (GtkWidget  *widget,
   arcpass_map_view_pan_by (ARCPASS_MAP_VIEW (widget), dx, dy);
 }
 
+/* The keyboard's click: the point under the centre of the view, where the
+ * arrow keys bring what the user wants. */
+static void
+click_center_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ArcpassMapView *self = ARCPASS_MAP_VIEW (widget);
+
+  g_signal_emit (self, signals[SIGNAL_CLICKED], 0,
+                 arcpass_map_view_get_longitude (self), arcpass_map_view_get_latitude (self));
+}
+
 static void
 drag_begin_cb (GtkGestureDrag *gesture,
                double          x,
@@ -1233,7 +1246,8 @@ arcpass_map_view_class_init (ArcpassMapViewClass *klass)
    * @lon: longitude of the clicked point
    * @lat: latitude of the clicked point
    *
-   * A primary-button click that did not turn into a drag.
+   * A primary-button click that did not turn into a drag, or Enter or Space
+   * (for the centre of the view).
    */
   signals[SIGNAL_CLICKED] =
     g_signal_new ("clicked",
@@ -1251,6 +1265,7 @@ arcpass_map_view_class_init (ArcpassMapViewClass *klass)
   gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "map.pan", "(dd)", pan_action);
+  gtk_widget_class_install_action (widget_class, "map.click-center", NULL, click_center_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "map.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "map.zoom-in", NULL);
@@ -1261,6 +1276,9 @@ arcpass_map_view_class_init (ArcpassMapViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "map.pan", "(dd)", KEY_PAN_STEP, 0.0);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "map.pan", "(dd)", 0.0, -KEY_PAN_STEP);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "map.pan", "(dd)", 0.0, KEY_PAN_STEP);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "map.click-center", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "map.click-center", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "map.click-center", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "arcpass-map-view");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

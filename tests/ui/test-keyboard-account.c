@@ -292,7 +292,8 @@ results_cb (gpointer data)
 static void
 test_geocode_tester (void)
 {
-  GtkWidget *tester, *entry, *revealer, *suggestions, *results, *first;
+  GtkWidget *tester, *entry, *revealer, *suggestions, *results, *first, *map_view;
+  GtkWidget *reverse_revealer;
   GtkListBoxRow *selected;
 
   switch_tab ("Geocoding", "geocode");
@@ -332,6 +333,16 @@ test_geocode_tester (void)
       g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (results)) ==
                      gtk_list_box_get_row_at_index (GTK_LIST_BOX (results), 1));
     }
+
+  /* Reverse geocoding: Tab to the map, an arrow key pans it, Enter asks
+   * for the address of the point at its centre. */
+  map_view = kbd_find_type (tester, ARCPASS_TYPE_MAP_VIEW, NULL);
+  reverse_revealer = kbd_find (tester, "reverse_revealer");
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (reverse_revealer)));
+  kbd_tab_to (window, map_view);
+  g_assert_true (kbd_press (WIN, "Left"));
+  g_assert_true (kbd_press (WIN, "Return"));
+  g_assert_true (arcpass_test_wait_until (revealed_cb, reverse_revealer, 10000));
 
   /* Enter in the entry searches the text as typed. */
   kbd_move_to (WIN, entry, GTK_DIR_TAB_BACKWARD);
@@ -397,16 +408,10 @@ focus_on_shown_row_cb (gpointer data)
            arcpass_account_page_get_manager (get_page ());
 }
 
-/* Escape until the leaflet shows @name: while toasts are shown (the copies
- * of the earlier tests queue some), libadwaita's toast overlay takes Escape
- * to dismiss them, one at a time. */
-static void
-escape_to (AdwLeaflet *leaflet,
-           const char *name)
+static gboolean
+leaflet_shows_sidebar_cb (gpointer data)
 {
-  for (guint i = 0; i < 6 && g_strcmp0 (adw_leaflet_get_visible_child_name (leaflet), name) != 0; i++)
-    g_assert_true (kbd_press (WIN, "Escape"));
-  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, name);
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (data), "sidebar") == 0;
 }
 
 /* ---- Narrow ---------------------------------------------------------------- */
@@ -462,13 +467,13 @@ test_narrow (void)
    * back as well. */
   kbd_activate (WIN);
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (ADW_LEAFLET (leaflet)), ==, "content");
-  escape_to (ADW_LEAFLET (leaflet), "sidebar");
+  g_assert_true (kbd_escape_until (WIN, leaflet_shows_sidebar_cb, leaflet));
   g_assert_true (arcpass_test_wait_until (focus_on_shown_row_cb, NULL, 1000));
 
   /* Ctrl+N, Escape: back where we were. */
   g_assert_true (kbd_press (WIN, "<Control>n"));
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (ADW_LEAFLET (leaflet)), ==, "content");
-  escape_to (ADW_LEAFLET (leaflet), "sidebar");
+  g_assert_true (kbd_escape_until (WIN, leaflet_shows_sidebar_cb, leaflet));
   arcpass_test_save_screenshot (GTK_WIDGET (window), "keyboard-narrow");
 
   arcpass_test_resize (WIN, 1280, 800);

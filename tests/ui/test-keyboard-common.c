@@ -255,15 +255,26 @@ kbd_move_to (GtkWindow        *window,
              GtkWidget        *target,
              GtkDirectionType  direction)
 {
-  for (guint i = 0; i < KBD_MAX_TABS; i++)
+  GtkWidget *alive = target;
+  char *name = g_strdup (describe (target));
+
+  /* A key on the way may rebuild the page, and the target with it. */
+  g_object_add_weak_pointer (G_OBJECT (target), (gpointer *) &alive);
+  for (guint i = 0; i < KBD_MAX_TABS && alive; i++)
     {
       if (kbd_focus_in (window, target))
-        return i;
+        {
+          g_object_remove_weak_pointer (G_OBJECT (target), (gpointer *) &alive);
+          g_free (name);
+          return i;
+        }
       g_test_message ("key %u: %s", i, describe (kbd_focus (window)));
       kbd_move (window, direction);
     }
 
-  g_error ("The keyboard never reached %s", describe (target));
+  if (!alive)
+    g_error ("%s was destroyed while the keyboard moved towards it", name);
+  g_error ("The keyboard never reached %s", name);
   return KBD_MAX_TABS;
 }
 
@@ -529,6 +540,21 @@ kbd_choose_menu_item (GtkWindow  *window,
   /* The focus goes back to the button that opened the menu (if it is still
    * shown). */
   g_assert_true (kbd_wait_menu_closed (window, menu_button));
+}
+
+gboolean
+kbd_escape_until (GtkWindow  *window,
+                  gboolean  (*condition) (gpointer data),
+                  gpointer    data)
+{
+  for (guint i = 0; i < 30; i++)
+    {
+      if (condition (data))
+        return TRUE;
+      g_assert_true (kbd_press (window, "Escape"));
+    }
+
+  return condition (data);
 }
 
 /* ---- Waiting --------------------------------------------------------------- */

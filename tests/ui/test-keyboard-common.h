@@ -24,7 +24,9 @@ G_BEGIN_DECLS
  *
  * Nothing is clicked and no page API is called: a step that the keyboard
  * cannot reach fails the test, as it would stop a keyboard user. GTK 4 has
- * no public way to inject a GdkKeyEvent, hence this emulation. */
+ * no public way to inject a GdkKeyEvent, hence this emulation. The test log
+ * says which controller took each key; KBD_VERBOSE=1 in the environment
+ * says it for every Tab and arrow too. */
 
 /* More than every focusable widget of a window, so that a widget that Tab
  * never reaches fails instead of looping forever. */
@@ -86,6 +88,13 @@ void           kbd_type                (GtkWindow     *window,
 gboolean       kbd_press               (GtkWindow     *window,
                                         const char    *accelerator);
 
+/* Presses Escape until @condition holds: while toasts are shown,
+ * libadwaita's toast overlay takes Escape to dismiss them, one at a time
+ * (and under Xvfb, where no window is ever active, they never time out).
+ * Every press must be handled. */
+gboolean       kbd_escape_until        (GtkWindow     *window,
+                                        gboolean     (*condition) (gpointer data),
+                                        gpointer       data);
 /* Waits for @window's focus to be @target or inside it. */
 gboolean       kbd_wait_focus_in       (GtkWindow     *window,
                                         GtkWidget     *target,
