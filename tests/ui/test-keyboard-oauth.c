@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <libsoup/soup.h>
 #include <webkit/webkit.h>
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
@@ -12,7 +13,9 @@
 #include "arcpass-test-ui-utils.h"
 #include "test-keyboard-common.h"
 
-/* The OAuth user sign-in in the embedded web view, with the keyboard alone.
+/* The OAuth user sign-ins, in the embedded web view and in the system
+ * browser (whose part, in the browser, is played over HTTP), with the
+ * keyboard alone.
  * The GTK side is driven as in the other keyboard tests (see
  * test-keyboard-common.h). Inside the web page, key presses must reach
  * WebKit's web process, which no GTK call can fake: they are real X key
@@ -378,6 +381,114 @@ test_cancel_with_escape (void)
   g_assert_null (find_web_view ());
 }
 
+/* ---- Sign-in in the system browser --------------------------------------- */
+
+typedef struct {
+  gboolean  done;
+  GBytes   *body;
+  GError   *error;
+} Fetch;
+
+static void
+fetch_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Fetch *fetch = data;
+
+  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &fetch->error);
+  fetch->done = TRUE;
+}
+
+static gboolean
+fetch_done_cb (gpointer data)
+{
+  return ((Fetch *) data)->done;
+}
+
+static char *
+fetch (SoupSession *session,
+       SoupMessage *message)
+{
+  Fetch f = { FALSE, NULL, NULL };
+  char *text;
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, fetch_cb, &f);
+  g_assert_true (arcpass_test_wait_until (fetch_done_cb, &f, TIMEOUT_MS));
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  text = g_strndup (g_bytes_get_data (f.body, NULL), g_bytes_get_size (f.body));
+  g_bytes_unref (f.body);
+  return text;
+}
+
+/* What the user does in their own browser with the link Arcpass gave: open
+ * it and sign in. Not a step in Arcpass, so not a keyboard step here. */
+static void
+sign_in_as_browser (const char *link)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) get = soup_message_new ("GET", link);
+  g_autoptr(SoupMessage) post = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("name=\"oauth_state\" value=\"([^\"]+)\"", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *oauth_state = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *answer = NULL;
+
+  form = fetch (session, get);
+  g_assert_true (g_regex_match (regex, form, 0, &match));
+  oauth_state = g_match_info_fetch (match, 1);
+  action = g_uri_resolve_relative (link, "signin", G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  post = soup_message_new_from_encoded_form ("POST", action,
+                                             soup_form_encode ("oauth_state", oauth_state,
+                                                               "username", ARCPASS_SANDBOX_USER_USERNAME,
+                                                               "password", ARCPASS_SANDBOX_USER_PASSWORD,
+                                                               "authorize", "true",
+                                                               NULL));
+  /* Redirected to Arcpass's loopback receiver, which answers. */
+  answer = fetch (session, post);
+}
+
+static void
+test_browser_sign_in (void)
+{
+  GtkWidget *row, *page, *open_button, *copy_button;
+  guint before = kbd_count_accounts (window);
+  g_autofree char *link = NULL;
+
+  /* Ctrl+N, Tab to "Sign In with a Browser", Enter. */
+  g_assert_true (kbd_press (WIN, "<Control>n"));
+  row = kbd_find_type (window, ADW_TYPE_ACTION_ROW, "browser");
+  g_test_message ("%u Tab to the browser row", kbd_tab_to (window, row));
+  kbd_activate (WIN);
+  page = oauth_page ();
+  g_assert_true (kbd_focus_in (WIN, page));
+
+  /* Tab to "Open Browser", Enter: the page waits, with the focus in it. */
+  open_button = kbd_find (page, "open_browser_button");
+  g_test_message ("%u Tab to Open Browser", kbd_tab_to (window, open_button));
+  kbd_activate (WIN);
+  g_assert_true (kbd_focus_in (WIN, page));
+
+  /* Copy the link (for a browser on another screen): Tab, Enter. */
+  copy_button = kbd_find (page, "copy_link_button");
+  clear_clipboard ();
+  g_test_message ("%u Tab to Copy Link", kbd_tab_to (window, copy_button));
+  kbd_activate (WIN);
+  link = kbd_read_clipboard (GTK_WIDGET (window));
+  g_assert_true (g_str_has_prefix (link, arcpass_sandbox_get_url (kbd.sandbox)));
+
+  sign_in_as_browser (link);
+  g_assert_true (arcpass_test_wait_until (accounts_grew_cb, GUINT_TO_POINTER (before),
+                                          TIMEOUT_MS));
+  g_assert_true (kbd_wait_visible_page (content_stack (), "summary", 5000));
+  g_assert_true (ARCPASS_IS_ACCOUNT_ROW (kbd_focus (WIN)));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -393,6 +504,7 @@ main (int    argc,
   g_test_add_func ("/keyboard-oauth/form-alternatives", test_form_alternatives);
   g_test_add_func ("/keyboard-oauth/sign-in", test_sign_in);
   g_test_add_func ("/keyboard-oauth/cancel-with-escape", test_cancel_with_escape);
+  g_test_add_func ("/keyboard-oauth/browser-sign-in", test_browser_sign_in);
 
   ret = g_test_run ();
 
