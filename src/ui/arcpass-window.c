@@ -24,6 +24,9 @@ struct _ArcpassWindow
   GCancellable              *cancellable;
   gboolean                   accounts_loaded;
   gboolean                   no_keyring;
+  /* Why the saved accounts could not be read (a locked keyring…), shown
+   * in the sidebar until they are read; NULL otherwise. */
+  char                      *accounts_error;
 
   /* The sign-in pages, created with the window. The two OAuth pages are
    * created for each attempt (they hold a web view or a loopback server). */
@@ -41,6 +44,7 @@ struct _ArcpassWindow
   GtkListBox                *notice_list;
   AdwActionRow              *sandbox_row;
   AdwActionRow              *keyring_row;
+  AdwActionRow              *accounts_error_row;
   GtkWidget                 *memory_only_button_row;
   AdwActionRow              *memory_only_row;
   GtkBox                    *content;
@@ -269,8 +273,12 @@ update_notices (ArcpassWindow *self)
   gtk_widget_set_visible (self->memory_only_button_row, self->no_keyring && !memory_only);
   gtk_widget_set_visible (GTK_WIDGET (self->memory_only_row), memory_only);
   gtk_widget_set_visible (GTK_WIDGET (self->sandbox_row), sandbox);
+  if (self->accounts_error)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->accounts_error_row),
+                                   self->accounts_error);
+  gtk_widget_set_visible (GTK_WIDGET (self->accounts_error_row), self->accounts_error != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->notice_list),
-                          sandbox || memory_only || self->no_keyring);
+                          sandbox || memory_only || self->no_keyring || self->accounts_error);
 }
 
 static void
@@ -344,6 +352,26 @@ set_accounts_loaded (ArcpassWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNTS_LOADED]);
 }
 
+static gboolean
+has_account_row (ArcpassWindow *self,
+                 const char    *id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->account_list));
+       child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      ArcpassTokenManager *manager;
+
+      if (!ARCPASS_IS_ACCOUNT_ROW (child))
+        continue;
+      manager = arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (child));
+      if (g_strcmp0 (arcpass_credential_get_id (arcpass_token_manager_get_credential (manager)), id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 list_accounts_cb (GObject      *source,
                   GAsyncResult *result,
@@ -367,20 +395,29 @@ list_accounts_cb (GObject      *source,
         }
       else
         {
+          /* Not a toast, which goes away: the accounts are missing until
+           * the keyring is read, and the row says so, with Try Again. */
+          g_free (self->accounts_error);
           /* Translators: %s says why the keyring could not be read. */
-          g_autofree char *message = g_strdup_printf (_("Saved accounts could not be read: %s"),
-                                                      error->message);
-          arcpass_window_add_toast (self, adw_toast_new (message));
+          self->accounts_error = g_strdup_printf (_("Saved accounts could not be read: %s"),
+                                                  error->message);
+          update_notices (self);
+          arcpass_ui_announce (self->announce_label, self->accounts_error);
         }
       set_accounts_loaded (self);
       return;
     }
+
+  g_clear_pointer (&self->accounts_error, g_free);
+  update_notices (self);
 
   for (guint i = 0; i < accounts->len; i++)
     {
       ArcpassCredential *credential = g_ptr_array_index (accounts, i);
       ArcpassAccountRow *row;
 
+      if (has_account_row (self, arcpass_credential_get_id (credential)))
+        continue;
       rebind_to_sandbox (self, credential);
       row = add_account_row (self, credential);
 
@@ -401,6 +438,14 @@ load_accounts (ArcpassWindow *self)
 {
   arcpass_account_store_list_async (get_store (self), self->cancellable,
                                     list_accounts_cb, g_object_ref (self));
+}
+
+static void
+reload_accounts_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  load_accounts (ARCPASS_WINDOW (widget));
 }
 
 static void
@@ -869,6 +914,16 @@ arcpass_window_dispose (GObject *object)
 }
 
 static void
+arcpass_window_finalize (GObject *object)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (object);
+
+  g_free (self->accounts_error);
+
+  G_OBJECT_CLASS (arcpass_window_parent_class)->finalize (object);
+}
+
+static void
 arcpass_window_get_property (GObject    *object,
                              guint       prop_id,
                              GValue     *value,
@@ -895,6 +950,7 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = arcpass_window_dispose;
+  object_class->finalize = arcpass_window_finalize;
   object_class->get_property = arcpass_window_get_property;
   window_class->close_request = arcpass_window_close_request;
 
@@ -918,6 +974,7 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, notice_list);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, sandbox_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, keyring_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, accounts_error_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, memory_only_button_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, memory_only_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassWindow, content);
@@ -932,6 +989,7 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, flow_chosen_cb);
 
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
+  gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action (widget_class, "win.use-memory-only", NULL,
                                    use_memory_only_action);

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <libsecret/secret.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "arcpass-account-row.h"
 #include "arcpass-account-view.h"
 #include "arcpass-add-account-page.h"
+#include "arcpass-api-key-page.h"
 #include "arcpass-application.h"
 #include "arcpass-basemap-tester.h"
 #include "arcpass-browser-page.h"
@@ -1230,6 +1232,108 @@ test_self_signed_tls (void)
   arcpass_sandbox_stop (tls_sandbox);
 }
 
+/* ---- A locked keyring ------------------------------------------------------- */
+
+static gboolean
+spinner_stopped_cb (gpointer data)
+{
+  return !gtk_widget_get_visible (data);
+}
+
+static gboolean
+label_shown_cb (gpointer data)
+{
+  return gtk_widget_get_visible (data) && *gtk_label_get_text (GTK_LABEL (data)) != '\0';
+}
+
+static gboolean
+label_says_locked_cb (gpointer data)
+{
+  return contains_folded (gtk_label_get_text (GTK_LABEL (data)), "keyring is locked");
+}
+
+/* Run with ARCPASS_HARDENING_LOCK_KEYRING=1, in a session of its own: the
+ * keyring is locked before the window starts, and nobody can unlock it.
+ * The window says so in words, adding an account fails with the same
+ * explanation where the user looks, and nothing saved is lost. */
+static void
+test_keyring_locked (void)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *chooser, *page, *error_label, *notice = NULL;
+  GList *collections, *items;
+  guint rows;
+
+  service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, NULL, &error);
+  g_assert_no_error (error);
+  collections = g_list_append (NULL, collection);
+  secret_service_lock_sync (service, collections, NULL, NULL, &error);
+  g_list_free (collections);
+  g_assert_no_error (error);
+  g_assert_true (secret_collection_get_locked (collection));
+
+  app = create_app ();
+  window = open_main_window ();
+  rows = count_rows ();
+  g_test_message ("locked keyring: %u accounts listed", rows);
+  if (rows == 0)
+    {
+      /* The saved account could not be read: the sidebar says why, and
+       * stays saying it (it is not a toast that goes away). */
+      notice = find (window, ADW_TYPE_ACTION_ROW, "accounts_error_row");
+      g_assert_true (gtk_widget_get_visible (notice));
+      g_assert_true (gtk_widget_get_mapped (notice));
+      g_test_message ("%s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (notice)));
+      g_assert_true (contains_folded (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (notice)),
+                                      "keyring is locked"));
+    }
+
+  /* Adding an API key: checked, then refused when it is saved, in the page. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL));
+  chooser = find (window, ARCPASS_TYPE_ADD_ACCOUNT_PAGE, NULL);
+  adw_action_row_activate (ADW_ACTION_ROW (find (chooser, ADW_TYPE_ACTION_ROW, "api-key")));
+  page = find (window, ARCPASS_TYPE_API_KEY_PAGE, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (find (page, ADW_TYPE_ENTRY_ROW, "key_row")), ARCPASS_SANDBOX_KEY_FULL);
+  click (find (page, GTK_TYPE_BUTTON, "check_button"));
+  g_assert_true (arcpass_test_wait_until (spinner_stopped_cb, find (page, GTK_TYPE_SPINNER, "spinner"),
+                                          TIMEOUT_MS));
+  error_label = find (page, GTK_TYPE_LABEL, "error_label");
+  click (find (page, GTK_TYPE_BUTTON, "add_button"));
+  g_assert_true (arcpass_test_wait_until (label_shown_cb, error_label, TIMEOUT_MS));
+  g_test_message ("add: %s", gtk_label_get_text (GTK_LABEL (error_label)));
+  g_assert_true (contains_folded (gtk_label_get_text (GTK_LABEL (error_label)), "keyring is locked"));
+  g_assert_cmpuint (count_rows (), ==, rows);
+  /* Still usable: the chooser is one step back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+
+  /* Nothing lost: the saved account is still in the (locked) keyring. */
+  attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (attributes, (gpointer) "xdg:schema", (gpointer) ARCPASS_ACCOUNT_SCHEMA_NAME);
+  items = secret_service_search_sync (service, NULL, attributes, SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (items), ==, 1);
+  g_list_free_full (items, g_object_unref);
+
+  /* Try Again reads the keyring again, and says again why it cannot (the
+   * keyring cannot be unlocked here: that needs a prompt). */
+  if (notice != NULL)
+    {
+      GtkWidget *announce = find (window, GTK_TYPE_LABEL, "announce_label");
+
+      gtk_label_set_text (GTK_LABEL (announce), "");
+      click (find (window, GTK_TYPE_BUTTON, "reload_accounts_button"));
+      g_assert_true (arcpass_test_wait_until (label_says_locked_cb, announce, TIMEOUT_MS));
+      g_assert_true (gtk_widget_get_visible (notice));
+      g_assert_cmpuint (count_rows (), ==, 0);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1262,6 +1366,19 @@ main (int    argc,
   hard_store_save (store, main_account);
   main_id = g_strdup (arcpass_credential_get_id (main_account));
   main_refresh_token = g_strdup (arcpass_credential_get_refresh_token (main_account));
+
+  if (g_getenv ("ARCPASS_HARDENING_LOCK_KEYRING") != NULL)
+    {
+      g_test_add_func ("/hardening/gui-faults/keyring-locked", test_keyring_locked);
+      status = g_test_run ();
+      gtk_window_destroy (GTK_WINDOW (window));
+      arcpass_test_spin (50);
+      g_clear_object (&app);
+      g_clear_object (&store);
+      arcpass_sandbox_stop (sandbox);
+      g_clear_object (&sandbox);
+      return status;
+    }
 
   app = create_app ();
   window = open_main_window ();
