@@ -19,10 +19,12 @@
  * after at most two requests; and the same call works once the fault is
  * gone. */
 
-/* Short, so that the delay faults cost little; the faults wait longer. */
+/* Short, so that the delay faults cost little; the faults wait longer. The
+ * client's timer counts whole seconds (g_timeout_source_new_seconds), so a
+ * 1 s timeout fires anywhere up to 2 s: the delay is well past that. */
 #define CLIENT_TIMEOUT_S 1
-#define DELAY_MS         1800
-#define DELAY_MODE       "delay:1800"
+#define DELAY_MS         2600
+#define DELAY_MODE       "delay:2600"
 
 typedef enum {
   EP_REFRESH,
