@@ -635,16 +635,6 @@ arcpass_cli_save (ArcpassCli        *cli,
   return -1;
 }
 
-static gboolean
-portal_is_online (const char *portal_url)
-{
-  g_autoptr(GUri) uri = g_uri_parse (portal_url, G_URI_FLAGS_NONE, NULL);
-  const char *host = uri ? g_uri_get_host (uri) : NULL;
-
-  return host && (g_ascii_strcasecmp (host, "arcgis.com") == 0 ||
-                  g_str_has_suffix (host, ".arcgis.com"));
-}
-
 static void
 credential_changed_cb (ArcpassCli *cli)
 {
@@ -698,7 +688,7 @@ arcpass_cli_new_manager (ArcpassCli           *cli,
         {
           endpoints = arcpass_endpoints_new_for_sandbox (portal_url);
         }
-      else if (!portal_url || portal_is_online (portal_url))
+      else if (!portal_url || arcpass_portal_url_is_online (portal_url))
         {
           endpoints = arcpass_endpoints_new_default ();
         }

@@ -402,7 +402,7 @@ arcpass_portal_info_new_from_json (const char  *portal_url,
       const char *host = uri ? g_uri_get_host (uri) : NULL;
 
       /* Without portals/self, the host name is the best hint. */
-      if (host != NULL && (g_str_equal (host, "arcgis.com") || g_str_has_suffix (host, ".arcgis.com")))
+      if (host != NULL && arcpass_portal_url_is_online (info->portal_url))
         info->kind = ARCPASS_PORTAL_KIND_ONLINE;
     }
 
@@ -623,4 +623,22 @@ arcpass_endpoints_override (ArcpassEndpoints *endpoints,
       g_free (endpoints->static_tiles_url);
       endpoints->static_tiles_url = strip_trailing_slashes (static_tiles_url);
     }
+}
+
+gboolean
+arcpass_portal_url_is_online (const char *portal_url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+
+  if (portal_url == NULL)
+    return FALSE;
+
+  uri = g_uri_parse (portal_url, G_URI_FLAGS_NONE, NULL);
+  host = uri ? g_uri_get_host (uri) : NULL;
+
+  return host != NULL && (g_ascii_strcasecmp (host, "arcgis.com") == 0 ||
+                          (strlen (host) > strlen (".arcgis.com") &&
+                           g_ascii_strcasecmp (host + strlen (host) - strlen (".arcgis.com"),
+                                               ".arcgis.com") == 0));
 }

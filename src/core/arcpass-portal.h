@@ -127,6 +127,9 @@ GType             arcpass_endpoints_get_type         (void) G_GNUC_CONST;
 ArcpassEndpoints *arcpass_endpoints_new_default      (void);
 /* The defaults, with the portal's helperServices.geocode when present. */
 ArcpassEndpoints *arcpass_endpoints_new_for_portal   (const ArcpassPortalInfo *info);
+/* TRUE for ArcGIS Online (arcgis.com and its subdomains), whose location
+ * services are the defaults; other portals name theirs (helperServices). */
+gboolean          arcpass_portal_url_is_online       (const char *portal_url);
 /* The sandbox's services under @sandbox_url (`http://127.0.0.1:PORT`). */
 ArcpassEndpoints *arcpass_endpoints_new_for_sandbox  (const char *sandbox_url);
 ArcpassEndpoints *arcpass_endpoints_copy             (const ArcpassEndpoints *endpoints);

@@ -304,20 +304,52 @@ check_account (ArcpassWindow       *self,
   arcpass_ui_check_account_async (manager, self->cancellable, NULL, NULL);
 }
 
+/* An ArcGIS Enterprise portal names its own location services
+ * (helperServices): the testers use them once the portal has said which. */
+static void
+portal_discovered_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(ArcpassTokenManager) manager = user_data;
+  g_autoptr(ArcpassPortalInfo) info = NULL;
+  g_autoptr(ArcpassEndpoints) endpoints = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = arcpass_portal_discover_finish (result, &error);
+  if (info == NULL)
+    {
+      /* Offline, say: the defaults stay, and the account view explains
+       * the failures of what the user tries. */
+      g_debug ("Location services of %s not discovered: %s",
+               arcpass_credential_get_portal_url (arcpass_token_manager_get_credential (manager)),
+               error->message);
+      return;
+    }
+
+  endpoints = arcpass_endpoints_new_for_portal (info);
+  arcpass_token_manager_set_endpoints (manager, endpoints);
+}
+
 static ArcpassAccountRow *
 add_account_row (ArcpassWindow     *self,
                  ArcpassCredential *credential)
 {
   g_autoptr(ArcpassTokenManager) manager = NULL;
   g_autoptr(ArcpassEndpoints) endpoints = NULL;
+  const char *portal_url = arcpass_credential_get_portal_url (credential);
+  const char *sandbox_url = arcpass_application_get_sandbox_url (get_app (self));
   ArcpassAccountRow *row;
 
   manager = arcpass_token_manager_new (self->client, credential, get_store (self));
-  endpoints = arcpass_application_dup_endpoints (get_app (self),
-                                                 arcpass_credential_get_portal_url (credential));
+  endpoints = arcpass_application_dup_endpoints (get_app (self), portal_url);
   arcpass_token_manager_set_endpoints (manager, endpoints);
   arcpass_token_manager_set_refresh_margin (manager,
                                             g_settings_get_uint (self->settings, "refresh-margin"));
+  if (portal_url != NULL && !arcpass_portal_url_is_online (portal_url) &&
+      !(sandbox_url != NULL && g_str_has_prefix (portal_url, sandbox_url)))
+    arcpass_portal_discover_async (self->client, portal_url, self->cancellable,
+                                   portal_discovered_cb, g_object_ref (manager));
 
   row = arcpass_account_row_new (manager);
   gtk_list_box_append (self->account_list, GTK_WIDGET (row));
