@@ -783,7 +783,8 @@ rotate_action (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
 
   if (!cred || arcpass_credential_get_kind (cred) != ARCPASS_CREDENTIAL_OAUTH_USER ||
-      !arcpass_credential_get_refresh_token (cred))
+      !arcpass_credential_get_refresh_token (cred) ||
+      gtk_spinner_get_spinning (self->refresh_spinner))
     return;
 
   if (!arcpass_portal_normalize (arcpass_credential_get_portal_url (cred), NULL, &rest_root, &error))
