@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "arcpass-a11y-fixes.h"
 
@@ -86,6 +87,21 @@ fix_widget (GtkWidget *widget)
            gtk_widget_get_ancestor (widget, ADW_TYPE_SPLIT_BUTTON) != NULL)
     /* The toggle button inside is labelled by the menu button. */
     follow (widget, "tooltip-text", sync_name_with_tooltip);
+
+  /* The close button of libadwaita 1.2's toasts: an icon, no name. */
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "window-close-symbolic") == 0 &&
+      g_type_from_name ("AdwToastWidget") != 0 &&
+      gtk_widget_get_ancestor (widget, g_type_from_name ("AdwToastWidget")) != NULL &&
+      !g_object_get_data (G_OBJECT (widget), "arcpass-a11y-followed"))
+    {
+      g_object_set_data (G_OBJECT (widget), "arcpass-a11y-followed", GINT_TO_POINTER (1));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      /* Translators: the close button of a notification */
+                                      _("Dismiss"),
+                                      -1);
+    }
 
   if (ADW_IS_STATUS_PAGE (widget) || ADW_IS_EXPANDER_ROW (widget))
     follow (widget, "title", sync_name_with_title);

@@ -321,7 +321,10 @@ def main():
         # The account view.
         wait_for(lambda: find(window, "page tab", contains="Account"), what="the account view's tabs")
         wait_for(lambda: find(window, "push button", contains="Copy"), what="a Copy button")
-        tap(not problems(window), "account view: every control has a clean name", problems(window))
+        toasts = [p[-1] for a, p in walk(window)
+                  if "AdwToastWidget" in " ".join(p[-2:-1]) and a.get_role_name() == "push button"]
+        tap(not problems(window), "account view: every control has a clean name",
+            problems(window) + ["toast buttons: %s" % toasts])
 
         # Copying is announced: a status/alert object carries the message.
         copy = find(window, "push button", contains="Copy")
