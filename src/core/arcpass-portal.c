@@ -43,6 +43,25 @@ arcpass_host_is_loopback (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+static gboolean
+host_labels_are_valid (const char *host)
+{
+  g_auto(GStrv) labels = g_strsplit (host, ".", -1);
+
+  if (strlen (host) > 253)
+    return FALSE;
+
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      gsize len = strlen (labels[i]);
+
+      if (len == 0 || len > 63 || labels[i][0] == '-' || labels[i][len - 1] == '-')
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 arcpass_url_is_secure_enough (const char *url)
 {
@@ -200,6 +219,16 @@ arcpass_portal_normalize (const char  *input,
   if (strchr (host, ':') != NULL
       ? host[strspn (host, "0123456789abcdef:.")] != '\0' || !g_hostname_is_ip_address (host)
       : host[strspn (host, "abcdefghijklmnopqrstuvwxyz0123456789-._")] != '\0')
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                   _("“%s” is not a valid portal address."), trimmed);
+      return FALSE;
+    }
+
+  /* Every label of a host name has 1 to 63 characters and neither starts
+   * nor ends with a hyphen: ".arcgis.com" or "gis..example.com" would only
+   * fail later, in the resolver, with a less helpful message. */
+  if (strchr (host, ':') == NULL && !host_labels_are_valid (host))
     {
       g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
                    _("“%s” is not a valid portal address."), trimmed);

@@ -47,6 +47,14 @@ static const PortalCase portal_cases[] = {
   { "https://gis example.com", NULL, ARCPASS_ERROR_INVALID_INPUT },
   { "https://", NULL, ARCPASS_ERROR_INVALID_INPUT },
   { "intranet", NULL, ARCPASS_ERROR_INVALID_INPUT },
+  /* Host names whose labels DNS does not allow. */
+  { "https://.arcgis.com", NULL, ARCPASS_ERROR_INVALID_INPUT },
+  { "https://gis..example.com", NULL, ARCPASS_ERROR_INVALID_INPUT },
+  { "https://-gis.example.com", NULL, ARCPASS_ERROR_INVALID_INPUT },
+  { "https://gis-.example.com", NULL, ARCPASS_ERROR_INVALID_INPUT },
+  { "https://gis.example.com-", NULL, ARCPASS_ERROR_INVALID_INPUT },
+  { "https://my-org.maps.arcgis.com", "https://my-org.maps.arcgis.com", 0 },
+  { "https://gis_01.corp.example.com/portal", "https://gis_01.corp.example.com/portal", 0 },
 };
 
 static void
