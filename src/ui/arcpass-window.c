@@ -384,9 +384,10 @@ set_accounts_loaded (ArcpassWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNTS_LOADED]);
 }
 
-static gboolean
-has_account_row (ArcpassWindow *self,
-                 const char    *id)
+/* The sidebar row of the account with this id, or NULL. */
+static GtkWidget *
+find_account_row (ArcpassWindow *self,
+                  const char    *id)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->account_list));
        child;
@@ -398,10 +399,10 @@ has_account_row (ArcpassWindow *self,
         continue;
       manager = arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (child));
       if (g_strcmp0 (arcpass_credential_get_id (arcpass_token_manager_get_credential (manager)), id) == 0)
-        return TRUE;
+        return child;
     }
 
-  return FALSE;
+  return NULL;
 }
 
 static void
@@ -448,7 +449,7 @@ list_accounts_cb (GObject      *source,
       ArcpassCredential *credential = g_ptr_array_index (accounts, i);
       ArcpassAccountRow *row;
 
-      if (has_account_row (self, arcpass_credential_get_id (credential)))
+      if (find_account_row (self, arcpass_credential_get_id (credential)) != NULL)
         continue;
       rebind_to_sandbox (self, credential);
       row = add_account_row (self, credential);
@@ -825,21 +826,10 @@ static void
 account_removed_cb (ArcpassWindow     *self,
                     ArcpassCredential *credential)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->account_list));
-       child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      ArcpassTokenManager *manager;
+  GtkWidget *row = find_account_row (self, arcpass_credential_get_id (credential));
 
-      if (!ARCPASS_IS_ACCOUNT_ROW (child))
-        continue;
-      manager = arcpass_account_row_get_manager (ARCPASS_ACCOUNT_ROW (child));
-      if (arcpass_token_manager_get_credential (manager) == credential)
-        {
-          gtk_list_box_remove (self->account_list, child);
-          break;
-        }
-    }
+  if (row != NULL)
+    gtk_list_box_remove (self->account_list, row);
 
   gtk_list_box_select_row (self->account_list,
                            gtk_list_box_get_row_at_index (self->account_list, 0));
