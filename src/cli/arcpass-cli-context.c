@@ -101,6 +101,7 @@ arcpass_cli_exit_code_for_error (const GError *error)
 
         case ARCPASS_ERROR_NETWORK:
         case ARCPASS_ERROR_TIMEOUT:
+        case ARCPASS_ERROR_BLOCKED:
           return ARCPASS_EXIT_NETWORK;
 
         case ARCPASS_ERROR_SERVICE_UNAVAILABLE:
@@ -109,6 +110,11 @@ arcpass_cli_exit_code_for_error (const GError *error)
         case ARCPASS_ERROR_MISSING_PRIVILEGE:
         case ARCPASS_ERROR_REDIRECT_MISMATCH:
         case ARCPASS_ERROR_SERVICE_ERROR:
+        case ARCPASS_ERROR_RATE_LIMITED:
+        case ARCPASS_ERROR_MOVED:
+        case ARCPASS_ERROR_NOT_OFFERED:
+        case ARCPASS_ERROR_NO_TOKEN_FOR_HOST:
+        case ARCPASS_ERROR_WEB_TIER_AUTH:
           return ARCPASS_EXIT_SERVICE;
 
         case ARCPASS_ERROR_INVALID_TOKEN:
@@ -122,7 +128,12 @@ arcpass_cli_exit_code_for_error (const GError *error)
         case ARCPASS_ERROR_ACCESS_DENIED:
         case ARCPASS_ERROR_INVALID_GRANT:
         case ARCPASS_ERROR_INVALID_CREDENTIALS:
+        case ARCPASS_ERROR_ACCOUNT_LOCKED:
+        case ARCPASS_ERROR_EXTERNAL_ACCOUNT:
           return ARCPASS_EXIT_REJECTED;
+
+        case ARCPASS_ERROR_PORT_IN_USE:
+          return ARCPASS_EXIT_FAILURE;
 
         case ARCPASS_ERROR_NOT_FOUND:
           return ARCPASS_EXIT_NOT_FOUND;

@@ -36,6 +36,27 @@ G_BEGIN_DECLS
  *   offer a memory-only session.
  * - %ARCPASS_ERROR_SERVICE_ERROR: any other ArcGIS error envelope.
  * - %ARCPASS_ERROR_SERVICE_UNAVAILABLE: HTTP 5xx.
+ *
+ * Added for real portals (`real-arcgis.md`):
+ * - %ARCPASS_ERROR_BLOCKED: an HTML 403 from a CDN, firewall or proxy (not
+ *   ArcGIS): the message names the host.
+ * - %ARCPASS_ERROR_RATE_LIMITED: HTTP 429; the message says when to retry
+ *   (`Retry-After`).
+ * - %ARCPASS_ERROR_MOVED: a redirect answered to a credential POST; never
+ *   followed (the body would be lost); the message names the new location.
+ * - %ARCPASS_ERROR_WEB_TIER_AUTH: the portal uses web-tier authentication
+ *   (Windows/Kerberos `Negotiate`/`NTLM`, or client certificates) that
+ *   Arcpass cannot complete here; no account is created.
+ * - %ARCPASS_ERROR_ACCOUNT_LOCKED: too many failed sign-ins; wait or ask the
+ *   administrator. Never retried automatically.
+ * - %ARCPASS_ERROR_EXTERNAL_ACCOUNT: the account signs in through SAML, OIDC
+ *   or another identity provider and cannot use a username and password.
+ * - %ARCPASS_ERROR_NOT_OFFERED: the service is not offered to this kind of
+ *   account (Static Basemap Tiles on ArcGIS Online): no privilege helps.
+ * - %ARCPASS_ERROR_NO_TOKEN_FOR_HOST: the account's token may not be sent to
+ *   this host (it was not issued for it); nothing was sent.
+ * - %ARCPASS_ERROR_PORT_IN_USE: the loopback redirect port is taken by
+ *   another program.
  */
 typedef enum {
   ARCPASS_ERROR_FAILED,
@@ -62,6 +83,15 @@ typedef enum {
   ARCPASS_ERROR_KEYRING_LOCKED,
   ARCPASS_ERROR_SERVICE_ERROR,
   ARCPASS_ERROR_CANCELLED,
+  ARCPASS_ERROR_BLOCKED,
+  ARCPASS_ERROR_RATE_LIMITED,
+  ARCPASS_ERROR_MOVED,
+  ARCPASS_ERROR_WEB_TIER_AUTH,
+  ARCPASS_ERROR_ACCOUNT_LOCKED,
+  ARCPASS_ERROR_EXTERNAL_ACCOUNT,
+  ARCPASS_ERROR_NOT_OFFERED,
+  ARCPASS_ERROR_NO_TOKEN_FOR_HOST,
+  ARCPASS_ERROR_PORT_IN_USE,
 } ArcpassError;
 
 GQuark   arcpass_error_quark          (void);

@@ -598,7 +598,18 @@ ArcpassEndpoints *
 arcpass_endpoints_new_for_sandbox (const char *sandbox_url)
 {
   ArcpassEndpoints *endpoints = g_new0 (ArcpassEndpoints, 1);
-  g_autofree char *base = strip_trailing_slashes (sandbox_url);
+  g_autofree char *portal = strip_trailing_slashes (sandbox_url);
+  g_autoptr(GUri) uri = g_uri_parse (portal, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *base = NULL;
+
+  /* The sandbox serves its location services on their own host, 127.0.0.4
+   * at the portal's port, as ArcGIS serves them on *-api.arcgis.com and not
+   * on www.arcgis.com (the layout is documented in src/sandbox/README.md). */
+  if (uri && g_uri_get_host (uri) && arcpass_host_is_loopback (g_uri_get_host (uri)) &&
+      g_uri_get_port (uri) > 0)
+    base = g_strdup_printf ("%s://127.0.0.4:%d", g_uri_get_scheme (uri), g_uri_get_port (uri));
+  else
+    base = g_strdup (portal);
 
   endpoints->geocode_url = g_strconcat (base, "/arcgis/rest/services/World/GeocodeServer", NULL);
   endpoints->basemap_styles_url = g_strconcat (base, "/arcgis/rest/services/styles/v2", NULL);

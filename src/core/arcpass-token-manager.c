@@ -115,6 +115,17 @@ needs_sign_in (const GError *error)
     case ARCPASS_ERROR_KEYRING_LOCKED:
     case ARCPASS_ERROR_SERVICE_ERROR:
     case ARCPASS_ERROR_CANCELLED:
+    case ARCPASS_ERROR_BLOCKED:
+    case ARCPASS_ERROR_RATE_LIMITED:
+    case ARCPASS_ERROR_MOVED:
+    case ARCPASS_ERROR_WEB_TIER_AUTH:
+    case ARCPASS_ERROR_NOT_OFFERED:
+    case ARCPASS_ERROR_NO_TOKEN_FOR_HOST:
+    case ARCPASS_ERROR_PORT_IN_USE:
+    /* A locked account or an identity-provider account cannot renew a
+     * token here either, but only generateToken (never renewed) says so. */
+    case ARCPASS_ERROR_ACCOUNT_LOCKED:
+    case ARCPASS_ERROR_EXTERNAL_ACCOUNT:
     default:
       return FALSE;
     }

@@ -346,10 +346,10 @@ handle_portals_self (SbRequest *req)
 {
   SbFormat format = sb_request_get_format (req, SB_FORMAT_HTML);
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *base = sb_request_dup_base_url (req);
-  g_autofree char *geocode = g_strconcat (base, "/arcgis/rest/services/World/GeocodeServer", NULL);
-  g_autofree char *styles = g_strconcat (base, "/arcgis/rest/services/styles/v2", NULL);
-  g_autofree char *tiles = g_strconcat (base,
+  const char *services = sb_sandbox_host_url (req->sandbox, ARCPASS_SANDBOX_HOST_SERVICES);
+  g_autofree char *geocode = g_strconcat (services, "/arcgis/rest/services/World/GeocodeServer", NULL);
+  g_autofree char *styles = g_strconcat (services, "/arcgis/rest/services/styles/v2", NULL);
+  g_autofree char *tiles = g_strconcat (services,
                                         "/arcgis/rest/services/static-basemap-tiles-service/v1",
                                         NULL);
   SbIdentity identity;
@@ -362,9 +362,14 @@ handle_portals_self (SbRequest *req)
   json_builder_begin_object (b);
   add_string (b, "id", SB_ORG_ID);
   add_string (b, "name", SB_PORTAL_NAME);
+  /* As on ArcGIS Online: the organisation lives on <urlKey>.<customBaseUrl>
+   * (the ORG host's loopback address stands for sandbox.maps.arcgis.com, as
+   * every loopback host of the sandbox's port stands for an *.arcgis.com
+   * host), and portalHostname is the multitenant portal's own host. */
   add_string (b, "urlKey", "sandbox");
-  add_string (b, "customBaseUrl", "127.0.0.1");
-  add_string (b, "portalHostname", strstr (base, "://") + strlen ("://"));
+  add_string (b, "customBaseUrl", "maps.arcgis.com");
+  add_string (b, "portalHostname",
+              strstr (sb_sandbox_host_url (req->sandbox, ARCPASS_SANDBOX_HOST_PORTAL), "://") + 3);
   add_string (b, "portalName", "ArcGIS Online (Arcpass sandbox)");
   add_string (b, "portalMode", "multitenant");
   add_bool (b, "isPortal", FALSE);

@@ -42,6 +42,9 @@ struct _SbToken
   GHashTable    *children;
   /* generateToken client=referer binding. */
   char          *referer;
+  /* The host that issued it: a token is only accepted where its issuer's
+   * tokens are (see sb_host_accepts_issuer()). */
+  ArcpassSandboxHost issuer;
   GSequenceIter *expiry_iter;
 };
 
@@ -53,6 +56,8 @@ struct _SbRequest
   int                 ref_count;
   ArcpassSandbox     *sandbox;
   SoupServerMessage  *msg;
+  /* Which of the sandbox's hosts the request came to (by local address). */
+  ArcpassSandboxHost  host;
   char               *method;
   char               *path;
   /* Parameters of the query and of a form body, keys lower-cased because
@@ -166,7 +171,11 @@ const char     *sb_request_get_param        (SbRequest  *req,
                                              const char *lower_name);
 SbFormat        sb_request_get_format       (SbRequest  *req,
                                              SbFormat    fallback);
+/* "http://127.0.0.N:PORT" of the host the request came to. */
 char           *sb_request_dup_base_url     (SbRequest  *req);
+/* "http://127.0.0.N:PORT" of any host. */
+const char     *sb_sandbox_host_url         (ArcpassSandbox     *self,
+                                             ArcpassSandboxHost  host);
 void            sb_request_defer            (SbRequest  *req);
 void            sb_respond                  (SbRequest  *req,
                                              guint       status,

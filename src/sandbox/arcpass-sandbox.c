@@ -24,6 +24,8 @@ typedef struct
   char       *method;
   char       *path;
   const char *token_in;
+  ArcpassSandboxHost host;
+  const char *token_issuer;
   guint       status;
   gint64      duration_us;
   gint64      time;
@@ -38,6 +40,7 @@ struct _ArcpassSandbox
   GSource      *prune_source;
   guint16       port;
   char         *url;
+  char         *host_urls[ARCPASS_SANDBOX_N_HOSTS];
 
   gint64        clock_offset;
   gint64        created_at;
@@ -51,7 +54,7 @@ struct _ArcpassSandbox
 
 G_DEFINE_FINAL_TYPE (ArcpassSandbox, arcpass_sandbox, G_TYPE_OBJECT)
 
-static const char * const fault_modes[] = { "malformed", "truncate", "close", NULL };
+static const char * const fault_modes[] = { "malformed", "truncate", "close", "token498", NULL };
 
 /* ---------------------------------------------------------------- tokens */
 
@@ -358,7 +361,59 @@ sb_request_get_format (SbRequest *req,
 char *
 sb_request_dup_base_url (SbRequest *req)
 {
-  return g_strdup (req->sandbox->url);
+  return g_strdup (sb_sandbox_host_url (req->sandbox, req->host));
+}
+
+const char *
+sb_sandbox_host_url (ArcpassSandbox     *self,
+                     ArcpassSandboxHost  host)
+{
+  g_return_val_if_fail (host < ARCPASS_SANDBOX_N_HOSTS, self->url);
+
+  return self->host_urls[host] ? self->host_urls[host] : self->url;
+}
+
+static const struct {
+  const char *address;
+  const char *name;
+} host_table[ARCPASS_SANDBOX_N_HOSTS] = {
+  [ARCPASS_SANDBOX_HOST_PORTAL]     = { "127.0.0.1", "portal" },
+  [ARCPASS_SANDBOX_HOST_ORG]        = { "127.0.0.2", "org" },
+  [ARCPASS_SANDBOX_HOST_IDP]        = { "127.0.0.3", "idp" },
+  [ARCPASS_SANDBOX_HOST_SERVICES]   = { "127.0.0.4", "services" },
+  [ARCPASS_SANDBOX_HOST_ENTERPRISE] = { "127.0.0.5", "enterprise" },
+  [ARCPASS_SANDBOX_HOST_WEBTIER]    = { "127.0.0.6", "webtier" },
+};
+
+const char *
+arcpass_sandbox_host_get_address (ArcpassSandboxHost host)
+{
+  g_return_val_if_fail (host < ARCPASS_SANDBOX_N_HOSTS, NULL);
+  return host_table[host].address;
+}
+
+const char *
+arcpass_sandbox_host_get_name (ArcpassSandboxHost host)
+{
+  g_return_val_if_fail (host < ARCPASS_SANDBOX_N_HOSTS, NULL);
+  return host_table[host].name;
+}
+
+ArcpassSandboxHost
+arcpass_sandbox_host_from_address (const char *address)
+{
+  for (guint i = 0; i < ARCPASS_SANDBOX_N_HOSTS; i++)
+    if (g_strcmp0 (address, host_table[i].address) == 0)
+      return i;
+  return (ArcpassSandboxHost) -1;
+}
+
+const char *
+arcpass_sandbox_get_host_url (ArcpassSandbox     *self,
+                              ArcpassSandboxHost  host)
+{
+  g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), NULL);
+  return sb_sandbox_host_url (self, host);
 }
 
 static void
@@ -378,6 +433,26 @@ sb_request_defer (SbRequest *req)
     }
 }
 
+/* Who issued the token a request carried, for the log: the name of the
+ * issuing host, "apikey", "unknown" (not a token the sandbox knows), or NULL
+ * when no token travelled. Tests read it to prove that a token never reached
+ * a host that does not accept its issuer. */
+static const char *
+token_issuer_name (ArcpassSandbox *self,
+                   SbRequest      *req)
+{
+  SbToken *token;
+
+  if (!req->token)
+    return NULL;
+  if (find_api_key (req->token))
+    return "apikey";
+  token = g_hash_table_lookup (self->tokens, req->token);
+  if (!token)
+    return "unknown";
+  return arcpass_sandbox_host_get_name (token->issuer);
+}
+
 static void
 log_append (ArcpassSandbox *self,
             SbRequest      *req,
@@ -389,6 +464,8 @@ log_append (ArcpassSandbox *self,
   entry->method = g_strdup (req->method);
   entry->path = g_strdup (req->path);
   entry->token_in = req->token_in;
+  entry->host = req->host;
+  entry->token_issuer = token_issuer_name (self, req);
   entry->status = status;
   entry->duration_us = g_get_monotonic_time () - req->started_us;
   entry->time = arcpass_sandbox_get_now (self);
@@ -672,6 +749,13 @@ control_respond_log (SbRequest *req)
         json_builder_add_string_value (b, entry->token_in);
       else
         json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "host");
+      json_builder_add_string_value (b, arcpass_sandbox_host_get_name (entry->host));
+      json_builder_set_member_name (b, "token_issuer");
+      if (entry->token_issuer)
+        json_builder_add_string_value (b, entry->token_issuer);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "duration_us");
       json_builder_add_int_value (b, entry->duration_us);
       json_builder_set_member_name (b, "time");
@@ -750,7 +834,7 @@ control_handle (SbRequest *req)
         {
           const char * const details[] = {
             "path must start with '/'",
-            "mode is status:NNN, delay:MS, malformed, truncate or close",
+            "mode is status:NNN, delay:MS, malformed, truncate, close or token498",
             "count is a positive number (default 1)",
             NULL
           };
@@ -816,17 +900,30 @@ respond_index (SbRequest *req)
     "<li><a href=\"%1$s/sharing/rest?f=pjson\">Portal REST root</a></li>\n"
     "<li><a href=\"%1$s/sharing/rest/info?f=pjson\">Portal info</a></li>\n"
     "<li><a href=\"%1$s/sharing/rest/portals/self?f=pjson\">portals/self</a></li>\n"
-    "<li><a href=\"%1$s/arcgis/rest/services/World/GeocodeServer?f=pjson\">GeocodeServer</a></li>\n"
-    "<li>%1$s/arcgis/rest/services/styles/v2/styles/self</li>\n"
-    "<li>%1$s/arcgis/rest/services/static-basemap-tiles-service/v1/self</li>\n"
+    "<li><a href=\"%2$s/arcgis/rest/services/World/GeocodeServer?f=pjson\">GeocodeServer</a></li>\n"
+    "<li>%2$s/arcgis/rest/services/styles/v2/styles/self</li>\n"
+    "<li>%2$s/arcgis/rest/services/static-basemap-tiles-service/v1/self</li>\n"
     "<li><a href=\"%1$s/_sandbox/fixtures\">Fixtures</a></li>\n"
-    "</ul></body></html>\n", req->sandbox->url);
+    "</ul></body></html>\n", req->sandbox->url,
+    sb_sandbox_host_url (req->sandbox, ARCPASS_SANDBOX_HOST_SERVICES));
 
   sb_respond_html (req, SOUP_STATUS_OK, html);
 }
 
 static void
-route (SbRequest *req)
+respond_not_found (SbRequest *req)
+{
+  const char * const details[] = { "Invalid URL", NULL };
+
+  sb_respond_error (req, SOUP_STATUS_NOT_FOUND, sb_request_get_format (req, SB_FORMAT_JSON),
+                    404, "Not Found", details);
+}
+
+/* The portal's paths: the ArcGIS Online–like portal answers on its own host
+ * and on the organisation's host, as www.arcgis.com and
+ * <urlKey>.maps.arcgis.com do. */
+static gboolean
+route_portal (SbRequest *req)
 {
   const char *path = req->path;
   const char *sub;
@@ -834,41 +931,71 @@ route (SbRequest *req)
   if (strcmp (path, "/") == 0)
     {
       respond_index (req);
-      return;
+      return TRUE;
     }
 
   /* /sharing/ is the legacy alias of /sharing/rest/ that Esri's own OAuth
    * pages still use: serve both. */
   if ((sub = g_str_has_prefix (path, "/sharing/rest") ? path + strlen ("/sharing/rest") : NULL) &&
       (*sub == '\0' || *sub == '/') && sb_portal_handle (req, sub))
-    return;
+    return TRUE;
   if ((sub = g_str_has_prefix (path, "/sharing") ? path + strlen ("/sharing") : NULL) &&
       (*sub == '\0' || *sub == '/') && sb_portal_handle (req, sub))
-    return;
+    return TRUE;
+  return FALSE;
+}
+
+/* The location services (geocode-api, basemapstyles-api,
+ * static-map-tiles-api.arcgis.com) on their own host. */
+static gboolean
+route_services (SbRequest *req)
+{
+  const char *path = req->path;
+  const char *sub;
 
   if ((sub = g_str_has_prefix (path, "/arcgis/rest/services/World/GeocodeServer")
              ? path + strlen ("/arcgis/rest/services/World/GeocodeServer") : NULL) &&
       (*sub == '\0' || *sub == '/') && sb_geocode_handle (req, sub))
-    return;
+    return TRUE;
   if (strcmp (path, "/arcgis/rest/info") == 0 && sb_geocode_handle (req, "/_info"))
-    return;
+    return TRUE;
 
   if ((sub = g_str_has_prefix (path, "/arcgis/rest/services/styles/v2")
              ? path + strlen ("/arcgis/rest/services/styles/v2") : NULL) &&
       (*sub == '\0' || *sub == '/') && sb_basemaps_handle (req, sub))
-    return;
+    return TRUE;
 
   if ((sub = g_str_has_prefix (path, "/arcgis/rest/services/static-basemap-tiles-service/v1")
              ? path + strlen ("/arcgis/rest/services/static-basemap-tiles-service/v1") : NULL) &&
       (*sub == '\0' || *sub == '/') && sb_static_tiles_handle (req, sub))
-    return;
+    return TRUE;
+  return FALSE;
+}
 
-  {
-    const char * const details[] = { "Invalid URL", NULL };
+static void
+route (SbRequest *req)
+{
+  gboolean handled = FALSE;
 
-    sb_respond_error (req, SOUP_STATUS_NOT_FOUND, sb_request_get_format (req, SB_FORMAT_JSON),
-                      404, "Not Found", details);
-  }
+  switch (req->host)
+    {
+    case ARCPASS_SANDBOX_HOST_PORTAL:
+    case ARCPASS_SANDBOX_HOST_ORG:
+      handled = route_portal (req);
+      break;
+    case ARCPASS_SANDBOX_HOST_SERVICES:
+      handled = route_services (req);
+      break;
+    case ARCPASS_SANDBOX_HOST_IDP:
+    case ARCPASS_SANDBOX_HOST_ENTERPRISE:
+    case ARCPASS_SANDBOX_HOST_WEBTIER:
+    case ARCPASS_SANDBOX_N_HOSTS:
+    default:
+      break;
+    }
+
+  if (!handled)
+    respond_not_found (req);
 }
 
 static void
@@ -1012,6 +1139,21 @@ server_callback (SoupServer        *server,
   req->sandbox = g_object_ref (self);
   req->msg = g_object_ref (msg);
   req->method = g_strdup (soup_server_message_get_method (msg));
+  {
+    GSocketAddress *local = soup_server_message_get_local_address (msg);
+    ArcpassSandboxHost host = ARCPASS_SANDBOX_HOST_PORTAL;
+
+    if (G_IS_INET_SOCKET_ADDRESS (local))
+      {
+        g_autofree char *text = g_inet_address_to_string (
+          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+
+        host = arcpass_sandbox_host_from_address (text);
+        if ((int) host < 0)
+          host = ARCPASS_SANDBOX_HOST_PORTAL;
+      }
+    req->host = host;
+  }
   req->started_us = g_get_monotonic_time ();
   req->disconnected_id = g_signal_connect (msg, "disconnected",
                                            G_CALLBACK (message_disconnected_cb), req);
@@ -1080,6 +1222,16 @@ server_callback (SoupServer        *server,
       sb_respond_error (req, status, SB_FORMAT_JSON, (int) status,
                         reason ? reason : "Injected fault", details);
     }
+  else if (fault && strcmp (fault->mode, "token498") == 0)
+    {
+      /* A classic service refusing the token it was given, as ArcGIS
+       * Server does (HTTP 200, code 498 in the body), whatever the portal
+       * thinks of the token: a stale token cache on one service, or a
+       * service federated with another portal. */
+      const char * const details[] = { NULL };
+
+      sb_respond_error (req, SOUP_STATUS_OK, SB_FORMAT_JSON, 498, "Invalid Token", details);
+    }
   else if (fault && g_str_has_prefix (fault->mode, "delay:"))
     {
       guint ms = (guint) g_ascii_strtoull (fault->mode + 6, NULL, 10);
@@ -1117,6 +1269,8 @@ arcpass_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->expiry, g_sequence_free);
   g_clear_pointer (&self->tokens, g_hash_table_unref);
   g_free (self->url);
+  for (guint h = 0; h < ARCPASS_SANDBOX_N_HOSTS; h++)
+    g_free (self->host_urls[h]);
 
   G_OBJECT_CLASS (arcpass_sandbox_parent_class)->finalize (object);
 }
@@ -1174,27 +1328,61 @@ start_server (ArcpassSandbox   *self,
               GError          **error)
 {
   g_autoptr(SoupServer) server = NULL;
-  g_autoptr(GInetAddress) loopback = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
+  const char *scheme = certificate ? "https" : "http";
+  /* With port 0 the kernel picks the portal's port, and the other hosts
+   * must get the same one on their addresses; another program may hold it
+   * there, so a few ports are tried. */
+  guint attempts = port == 0 ? 8 : 1;
 
   g_return_val_if_fail (ARCPASS_IS_SANDBOX (self), FALSE);
   g_return_val_if_fail (!self->server, FALSE);
 
-  server = soup_server_new ("server-header", "ArcpassSandbox/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_handler (server, NULL, server_callback, self, NULL);
+  for (guint attempt = 0; attempt < attempts; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      guint16 chosen = port;
+      gboolean ok = TRUE;
 
-  if (certificate)
-    soup_server_set_tls_certificate (server, certificate);
+      g_clear_object (&server);
+      server = soup_server_new ("server-header", "ArcpassSandbox/" PACKAGE_VERSION " ", NULL);
+      soup_server_add_handler (server, NULL, server_callback, self, NULL);
+      if (certificate)
+        soup_server_set_tls_certificate (server, certificate);
 
-  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  address = g_inet_socket_address_new (loopback, port);
-  if (!soup_server_listen (server, address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
-    return FALSE;
+      for (guint h = 0; h < ARCPASS_SANDBOX_N_HOSTS && ok; h++)
+        {
+          g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (host_table[h].address);
+          g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, chosen);
 
-  self->port = listening_port (server);
+          ok = soup_server_listen (server, address,
+                                   certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &local_error);
+          if (ok && h == 0)
+            chosen = listening_port (server);
+        }
+
+      if (ok)
+        {
+          port = chosen;
+          break;
+        }
+      soup_server_disconnect (server);
+      if (attempt + 1 == attempts)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  self->port = port;
 
   g_free (self->url);
-  self->url = g_strdup_printf ("%s://127.0.0.1:%u", certificate ? "https" : "http", self->port);
+  self->url = g_strdup_printf ("%s://127.0.0.1:%u", scheme, self->port);
+  for (guint h = 0; h < ARCPASS_SANDBOX_N_HOSTS; h++)
+    {
+      g_free (self->host_urls[h]);
+      self->host_urls[h] = g_strdup_printf ("%s://%s:%u", scheme, host_table[h].address,
+                                            self->port);
+    }
   self->server = g_steal_pointer (&server);
   self->context = g_main_context_ref_thread_default ();
 
@@ -1371,6 +1559,11 @@ arcpass_sandbox_dup_fixtures_json (ArcpassSandbox *self)
 
   json_builder_begin_object (b);
   add_string (b, "url", self->url);
+  json_builder_set_member_name (b, "hosts");
+  json_builder_begin_object (b);
+  for (guint h = 0; h < ARCPASS_SANDBOX_N_HOSTS; h++)
+    add_string (b, host_table[h].name, sb_sandbox_host_url (self, h));
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "endpoints");
   json_builder_begin_object (b);
   add_string (b, "portal", sharing);
@@ -1389,13 +1582,13 @@ arcpass_sandbox_dup_fixtures_json (ArcpassSandbox *self)
     s = g_strconcat (sharing, "/generateToken", NULL);
     add_string (b, "generateToken", s);
     g_free (s);
-    s = g_strconcat (self->url, "/arcgis/rest/services/World/GeocodeServer", NULL);
+    s = g_strconcat (sb_sandbox_host_url (self, ARCPASS_SANDBOX_HOST_SERVICES), "/arcgis/rest/services/World/GeocodeServer", NULL);
     add_string (b, "geocode", s);
     g_free (s);
-    s = g_strconcat (self->url, "/arcgis/rest/services/styles/v2", NULL);
+    s = g_strconcat (sb_sandbox_host_url (self, ARCPASS_SANDBOX_HOST_SERVICES), "/arcgis/rest/services/styles/v2", NULL);
     add_string (b, "basemapStyles", s);
     g_free (s);
-    s = g_strconcat (self->url, "/arcgis/rest/services/static-basemap-tiles-service/v1", NULL);
+    s = g_strconcat (sb_sandbox_host_url (self, ARCPASS_SANDBOX_HOST_SERVICES), "/arcgis/rest/services/static-basemap-tiles-service/v1", NULL);
     add_string (b, "staticBasemapTiles", s);
     g_free (s);
     s = g_strconcat (self->url, "/_sandbox", NULL);

@@ -28,6 +28,32 @@ G_BEGIN_DECLS
 #define ARCPASS_SANDBOX_KEY_LEGACY \
   "AAPK1f0c3b8e2d4a4f6b9c7e5d3a1b2c4d6eSandboxLegacyKeyForArcpassTests0123456789abcdef"
 
+/**
+ * ArcpassSandboxHost:
+ * @ARCPASS_SANDBOX_HOST_PORTAL: the ArcGIS Online–like portal (`www.arcgis.com`), 127.0.0.1
+ * @ARCPASS_SANDBOX_HOST_ORG: the organisation's own host (`<urlKey>.maps.arcgis.com`), 127.0.0.2
+ * @ARCPASS_SANDBOX_HOST_IDP: an identity provider (SAML/OIDC) with its own sign-in form, 127.0.0.3
+ * @ARCPASS_SANDBOX_HOST_SERVICES: the location services (`*-api.arcgis.com`), 127.0.0.4
+ * @ARCPASS_SANDBOX_HOST_ENTERPRISE: an ArcGIS Enterprise portal (`/portal`) and a
+ *   server federated with it (`/server`), 127.0.0.5
+ * @ARCPASS_SANDBOX_HOST_WEBTIER: an Enterprise portal behind web-tier
+ *   authentication (IWA: `WWW-Authenticate: Negotiate`), 127.0.0.6
+ *
+ * Real ArcGIS is several hosts, and a token is valid only on the hosts that
+ * accept its issuer. The sandbox serves each host on its own loopback
+ * address, all on the same port, so that cookies, origins and the request
+ * log tell them apart as they would on the real network.
+ */
+typedef enum {
+  ARCPASS_SANDBOX_HOST_PORTAL,
+  ARCPASS_SANDBOX_HOST_ORG,
+  ARCPASS_SANDBOX_HOST_IDP,
+  ARCPASS_SANDBOX_HOST_SERVICES,
+  ARCPASS_SANDBOX_HOST_ENTERPRISE,
+  ARCPASS_SANDBOX_HOST_WEBTIER,
+  ARCPASS_SANDBOX_N_HOSTS,
+} ArcpassSandboxHost;
+
 #define ARCPASS_TYPE_SANDBOX (arcpass_sandbox_get_type ())
 G_DECLARE_FINAL_TYPE (ArcpassSandbox, arcpass_sandbox, ARCPASS, SANDBOX, GObject)
 
@@ -74,5 +100,18 @@ gboolean        arcpass_sandbox_start_tls          (ArcpassSandbox   *self,
                                                     guint16           port,
                                                     GTlsCertificate  *certificate,
                                                     GError          **error);
+
+/* "http://127.0.0.N:PORT" of one of the sandbox's hosts (no trailing
+ * slash); the PORTAL host's URL is arcpass_sandbox_get_url(). Valid once
+ * started. */
+const char     *arcpass_sandbox_get_host_url       (ArcpassSandbox     *self,
+                                                    ArcpassSandboxHost  host);
+/* The loopback address of @host ("127.0.0.4"), or -1 from an address that is
+ * not one of the sandbox's. */
+const char     *arcpass_sandbox_host_get_address   (ArcpassSandboxHost  host);
+ArcpassSandboxHost arcpass_sandbox_host_from_address (const char       *address);
+/* A short name for logs and fixtures: "portal", "org", "idp", "services",
+ * "enterprise", "webtier". */
+const char     *arcpass_sandbox_host_get_name      (ArcpassSandboxHost  host);
 
 G_END_DECLS

@@ -848,7 +848,7 @@ test_network_error (Fixture       *fixture,
   arcpass_sandbox_stop (fixture->sb);
   geocode = RUN (fixture, NULL, "geocode", "Redlands");
   g_assert_cmpint (geocode->status, ==, ARCPASS_EXIT_NETWORK);
-  g_assert_nonnull (strstr (geocode->err, "127.0.0.1"));
+  g_assert_nonnull (strstr (geocode->err, "127.0.0.4"));
 }
 
 static void

@@ -216,10 +216,12 @@ test_endpoints_sandbox (void)
 {
   g_autoptr(ArcpassEndpoints) endpoints = arcpass_endpoints_new_for_sandbox ("http://127.0.0.1:4242/");
 
-  g_assert_cmpstr (endpoints->geocode_url, ==, "http://127.0.0.1:4242/arcgis/rest/services/World/GeocodeServer");
-  g_assert_cmpstr (endpoints->basemap_styles_url, ==, "http://127.0.0.1:4242/arcgis/rest/services/styles/v2");
+  /* The sandbox's location services are on their own host (127.0.0.4),
+   * at the portal's port. */
+  g_assert_cmpstr (endpoints->geocode_url, ==, "http://127.0.0.4:4242/arcgis/rest/services/World/GeocodeServer");
+  g_assert_cmpstr (endpoints->basemap_styles_url, ==, "http://127.0.0.4:4242/arcgis/rest/services/styles/v2");
   g_assert_cmpstr (endpoints->static_tiles_url, ==,
-                   "http://127.0.0.1:4242/arcgis/rest/services/static-basemap-tiles-service/v1");
+                   "http://127.0.0.4:4242/arcgis/rest/services/static-basemap-tiles-service/v1");
 }
 
 int

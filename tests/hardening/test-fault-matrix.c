@@ -242,7 +242,7 @@ mentions (const char *message,
   g_autofree char *folded = g_utf8_casefold (message, -1);
   g_autofree char *folded_names = g_utf8_casefold (names, -1);
 
-  return strstr (folded, folded_names) != NULL || strstr (message, "127.0.0.1") != NULL;
+  return strstr (folded, folded_names) != NULL || strstr (message, "127.0.0.") != NULL;
 }
 
 static void

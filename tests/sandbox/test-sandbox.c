@@ -96,8 +96,11 @@ build_message (Fixture    *f,
                const char *bearer,
                const char *form)
 {
+  /* The location services live on their own host, as on ArcGIS. */
+  ArcpassSandboxHost host = g_str_has_prefix (path, "/arcgis/rest/")
+    ? ARCPASS_SANDBOX_HOST_SERVICES : ARCPASS_SANDBOX_HOST_PORTAL;
   g_autofree char *url = g_str_has_prefix (path, "http")
-    ? g_strdup (path) : g_strconcat (arcpass_sandbox_get_url (f->sandbox), path, NULL);
+    ? g_strdup (path) : g_strconcat (arcpass_sandbox_get_host_url (f->sandbox, host), path, NULL);
   SoupMessage *msg = soup_message_new (method, url);
 
   g_assert_nonnull (msg);

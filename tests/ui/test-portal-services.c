@@ -103,7 +103,8 @@ test_enterprise_uses_helper_services (void)
 
   enterprise_portal = g_strdup_printf ("http://localhost:%d", g_uri_get_port (sandbox_uri));
   sandbox_geocoder = g_strdup_printf ("%s/arcgis/rest/services/World/GeocodeServer",
-                                      arcpass_sandbox_get_url (sandbox));
+                                      arcpass_sandbox_get_host_url (sandbox,
+                                                                    ARCPASS_SANDBOX_HOST_SERVICES));
 
   enterprise = arcpass_credential_new (ARCPASS_CREDENTIAL_GENERATE_TOKEN, enterprise_portal);
   arcpass_credential_set_id (enterprise, "enterprise");
