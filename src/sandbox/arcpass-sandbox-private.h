@@ -43,8 +43,11 @@ struct _SbToken
   /* generateToken client=referer binding. */
   char          *referer;
   /* The host that issued it: a token is only accepted where its issuer's
-   * tokens are (see sb_host_accepts_issuer()). */
+   * tokens are (see sb_host_accepts_token()). */
   ArcpassSandboxHost issuer;
+  /* A server token (an Enterprise portal's generateToken with serverUrl):
+   * valid on the federated server only, not on the portal. */
+  gboolean       server_token;
   GSequenceIter *expiry_iter;
 };
 
@@ -163,6 +166,16 @@ void            sb_tokens_remove            (ArcpassSandbox *self,
 SbAuthResult    sb_sandbox_authenticate     (ArcpassSandbox *self,
                                              SbRequest      *req,
                                              SbIdentity     *identity);
+/* Whether a request to @host at @path may carry @token (NULL: an API key).
+ * As real ArcGIS: the Online portal, its organisation host and the location
+ * services accept the Online portal's tokens and API keys; an Enterprise
+ * portal (`/portal` on the ENTERPRISE host) accepts its own tokens, and its
+ * federated server (`/server`) only the server tokens the portal issued for
+ * it; the web-tier portal only its own tokens. sb_sandbox_authenticate()
+ * answers 498 (invalid token) otherwise. */
+gboolean        sb_host_accepts_token       (ArcpassSandboxHost  host,
+                                             const char         *path,
+                                             const SbToken      *token);
 
 /* Requests and responses. */
 SbRequest      *sb_request_ref              (SbRequest *req);

@@ -227,6 +227,51 @@ find_api_key (const char *token)
   return NULL;
 }
 
+static gboolean
+path_is_under (const char *path,
+               const char *prefix)
+{
+  gsize len = strlen (prefix);
+
+  return path && strncmp (path, prefix, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+gboolean
+sb_host_accepts_token (ArcpassSandboxHost  host,
+                       const char         *path,
+                       const SbToken      *token)
+{
+  ArcpassSandboxHost issuer = token ? token->issuer : ARCPASS_SANDBOX_HOST_PORTAL;
+
+  switch (host)
+    {
+    case ARCPASS_SANDBOX_HOST_PORTAL:
+    case ARCPASS_SANDBOX_HOST_ORG:
+    case ARCPASS_SANDBOX_HOST_SERVICES:
+      /* One ArcGIS Online: www, the organisation host and the location
+       * services share its tokens (an IdP sign-in still ends in a portal
+       * token). API keys are Online's too. */
+      return !token || ((issuer == ARCPASS_SANDBOX_HOST_PORTAL ||
+                         issuer == ARCPASS_SANDBOX_HOST_ORG ||
+                         issuer == ARCPASS_SANDBOX_HOST_IDP) && !token->server_token);
+
+    case ARCPASS_SANDBOX_HOST_ENTERPRISE:
+      if (!token || issuer != ARCPASS_SANDBOX_HOST_ENTERPRISE)
+        return FALSE;
+      if (path_is_under (path, "/server"))
+        return token->server_token;
+      return !token->server_token;
+
+    case ARCPASS_SANDBOX_HOST_WEBTIER:
+      return token && issuer == ARCPASS_SANDBOX_HOST_WEBTIER && !token->server_token;
+
+    case ARCPASS_SANDBOX_HOST_IDP:
+    case ARCPASS_SANDBOX_N_HOSTS:
+    default:
+      return FALSE;
+    }
+}
+
 SbAuthResult
 sb_sandbox_authenticate (ArcpassSandbox *self,
                          SbRequest      *req,
@@ -248,6 +293,8 @@ sb_sandbox_authenticate (ArcpassSandbox *self,
         identity->expires_at = self->created_at + key->lifetime;
       if (identity->expires_at >= 0 && identity->expires_at <= now)
         return SB_AUTH_INVALID;
+      if (!sb_host_accepts_token (req->host, req->path, NULL))
+        return SB_AUTH_INVALID;
       identity->is_api_key = TRUE;
       identity->client_id = key->item_id;
       identity->privileges = key->privileges;
@@ -256,6 +303,10 @@ sb_sandbox_authenticate (ArcpassSandbox *self,
 
   token = sb_tokens_lookup (self, req->token);
   if (!token || token->expires_at <= now)
+    return SB_AUTH_INVALID;
+  /* A token presented where its issuer's tokens are not accepted is as
+   * invalid there as an unknown one: real hosts answer 498. */
+  if (!sb_host_accepts_token (req->host, req->path, token))
     return SB_AUTH_INVALID;
 
   switch (token->kind)
