@@ -36,6 +36,17 @@ static const char * const user_privileges[] = {
   NULL
 };
 
+/* ArcGIS Enterprise has no premium:* privileges: its own services need none. */
+static const char * const enterprise_privileges[] = {
+  "portal:user:createGroup",
+  "portal:user:createItem",
+  "portal:user:joinGroup",
+  "portal:user:shareToGroup",
+  "portal:user:viewOrgItems",
+  "portal:publisher:publishFeatures",
+  NULL
+};
+
 const SbUser sb_users[] = {
   {
     .username = ARCPASS_SANDBOX_PUBLISHER_USERNAME,
@@ -62,6 +73,38 @@ const SbUser sb_users[] = {
     .user_type = "viewerUT",
     .id = "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
     .privileges = user_privileges,
+  },
+  /* Users of the Enterprise portal (ENTERPRISE host, /portal). */
+  {
+    .username = ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
+    .password = ARCPASS_SANDBOX_ENTERPRISE_PASSWORD,
+    .full_name = "Alan Turing",
+    .first_name = "Alan",
+    .last_name = "Turing",
+    .email = "alan.turing@enterprise.arcpass.invalid",
+    .role = "org_publisher",
+    .role_id = "iCCCCCCCCCCCCCCC",
+    .user_type = "creatorUT",
+    .id = "e1e2e3e4e5e6e7e8e9e0f1f2f3f4f5f6",
+    .privileges = enterprise_privileges,
+    .home = ARCPASS_SANDBOX_HOST_ENTERPRISE,
+  },
+  /* A SAML login: the portal knows no password for it, so generateToken
+   * cannot work; it signs in through the identity provider (OAuth). */
+  {
+    .username = ARCPASS_SANDBOX_ENTERPRISE_SAML_USERNAME,
+    .password = NULL,
+    .full_name = "Katherine Johnson",
+    .first_name = "Katherine",
+    .last_name = "Johnson",
+    .email = "katherine.johnson@enterprise.arcpass.invalid",
+    .role = "org_user",
+    .role_id = "iDDDDDDDDDDDDDDD",
+    .user_type = "viewerUT",
+    .id = "0a0b0c0d0e0f1a1b1c1d1e1f2a2b2c2d",
+    .privileges = enterprise_privileges,
+    .provider = "enterprise",
+    .home = ARCPASS_SANDBOX_HOST_ENTERPRISE,
   },
   { NULL }
 };

@@ -42,6 +42,8 @@ struct _SbToken
   GHashTable    *children;
   /* generateToken client=referer binding. */
   char          *referer;
+  /* The federated server a server token was issued for (its root URL). */
+  char          *server_url;
   /* The host that issued it: a token is only accepted where its issuer's
    * tokens are (see sb_host_accepts_token()). */
   ArcpassSandboxHost issuer;
@@ -115,6 +117,12 @@ typedef struct
   const char         *user_type;
   const char         *id;
   const char * const *privileges;
+  /* "arcgis" (NULL) for built-in accounts, "enterprise" for SAML logins,
+   * which have no password the portal knows. */
+  const char         *provider;
+  /* The portal the account belongs to: PORTAL (ArcGIS Online) or
+   * ENTERPRISE. generateToken only knows a portal's own users. */
+  ArcpassSandboxHost  home;
 } SbUser;
 
 typedef struct
@@ -280,5 +288,33 @@ typedef struct
 } SbStyleInfo;
 
 extern const SbStyleInfo sb_styles[];
+
+/* ArcGIS Enterprise and web-tier hosts (arcpass-sandbox-enterprise.c). */
+#define SB_ENTERPRISE_ORG_ID       "sbxEnterprise0Org"
+#define SB_ENTERPRISE_PORTAL_NAME  "Arcpass Sandbox Enterprise"
+/* Portal for ArcGIS locks an account for 15 minutes after 5 wrong passwords
+ * (community.esri.com idea "Lockout lasts for 15 minutes"; ArcGIS Server's
+ * built-in store: 5 attempts, 15 minutes). */
+#define SB_LOCKOUT_ATTEMPTS        5
+#define SB_LOCKOUT_SECONDS         (15 * 60)
+
+gboolean        sb_enterprise_handle        (SbRequest  *req);
+gboolean        sb_webtier_handle           (SbRequest  *req);
+void            sb_enterprise_reset         (ArcpassSandbox *self);
+/* Lockout bookkeeping for generateToken: is_locked before checking the
+ * password, record_failure after a wrong one, record_success after a right
+ * one. */
+gboolean        sb_lockout_is_locked        (ArcpassSandbox *self,
+                                             const char     *username);
+void            sb_lockout_record           (ArcpassSandbox *self,
+                                             const char     *username,
+                                             gboolean        success);
+/* "<enterprise host>/portal" and "<enterprise host>/server". */
+char           *sb_enterprise_portal_url    (ArcpassSandbox *self);
+char           *sb_enterprise_server_url    (ArcpassSandbox *self);
+/* portals/self's "user" member, for the Enterprise portal's own portals/self. */
+void            sb_portal_build_user        (JsonBuilder    *b,
+                                             SbRequest      *req,
+                                             const char     *username);
 
 G_END_DECLS

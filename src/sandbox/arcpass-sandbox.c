@@ -45,6 +45,9 @@ struct _ArcpassSandbox
   gint64        clock_offset;
   gint64        created_at;
   guint         oauth_error_status;
+  /* The host of the request being handled: tokens issued while handling it
+   * belong to that host's portal (see sb_tokens_insert). */
+  ArcpassSandboxHost issuing_host;
 
   GHashTable   *tokens;        /* value -> SbToken, owned */
   GSequence    *expiry;        /* SbToken *, sorted by expires_at */
@@ -76,6 +79,7 @@ sb_token_free (SbToken *token)
   g_free (token->state);
   g_free (token->parent);
   g_free (token->referer);
+  g_free (token->server_url);
   g_clear_pointer (&token->children, g_hash_table_unref);
   g_free (token);
 }
@@ -189,6 +193,10 @@ sb_tokens_insert (ArcpassSandbox *self,
   token->value = sb_random_token (n_bytes);
   token->issued_at = arcpass_sandbox_get_now (self);
   token->expires_at = token->issued_at + lifetime;
+  /* Tokens issued by the Enterprise portal are the Enterprise's; all others
+   * are the Online portal's (its organisation host is the same portal). */
+  if (self->issuing_host == ARCPASS_SANDBOX_HOST_ENTERPRISE)
+    token->issuer = ARCPASS_SANDBOX_HOST_ENTERPRISE;
   token->expiry_iter = g_sequence_insert_sorted (self->expiry, token, expiry_compare, NULL);
   g_hash_table_insert (self->tokens, token->value, token);
   return token;
@@ -1037,9 +1045,13 @@ route (SbRequest *req)
     case ARCPASS_SANDBOX_HOST_SERVICES:
       handled = route_services (req);
       break;
-    case ARCPASS_SANDBOX_HOST_IDP:
     case ARCPASS_SANDBOX_HOST_ENTERPRISE:
+      handled = sb_enterprise_handle (req);
+      break;
     case ARCPASS_SANDBOX_HOST_WEBTIER:
+      handled = sb_webtier_handle (req);
+      break;
+    case ARCPASS_SANDBOX_HOST_IDP:
     case ARCPASS_SANDBOX_N_HOSTS:
     default:
       break;
@@ -1052,10 +1064,12 @@ route (SbRequest *req)
 static void
 run_handler (SbRequest *req)
 {
+  req->sandbox->issuing_host = req->host;
   if (g_str_has_prefix (req->path, "/_sandbox"))
     control_handle (req);
   else
     route (req);
+  req->sandbox->issuing_host = ARCPASS_SANDBOX_HOST_PORTAL;
 }
 
 static gboolean
@@ -1546,6 +1560,7 @@ arcpass_sandbox_reset (ArcpassSandbox *self)
   g_hash_table_remove_all (self->tokens);
   self->clock_offset = 0;
   self->oauth_error_status = SOUP_STATUS_OK;
+  sb_enterprise_reset (self);
 }
 
 guint

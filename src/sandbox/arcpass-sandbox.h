@@ -13,6 +13,14 @@ G_BEGIN_DECLS
 #define ARCPASS_SANDBOX_PUBLISHER_PASSWORD "sandbox-publisher-1"
 #define ARCPASS_SANDBOX_USER_USERNAME      "grace.hopper"
 #define ARCPASS_SANDBOX_USER_PASSWORD      "sandbox-user-1"
+/* Users of the Enterprise portal (ENTERPRISE host): a built-in account, and
+ * a SAML login that generateToken refuses. */
+#define ARCPASS_SANDBOX_ENTERPRISE_USERNAME      "alan.turing"
+#define ARCPASS_SANDBOX_ENTERPRISE_PASSWORD      "sandbox-enterprise-1"
+#define ARCPASS_SANDBOX_ENTERPRISE_SAML_USERNAME "katherine.johnson_sbxidp"
+/* The federated server's custom locator and its single-line field. */
+#define ARCPASS_SANDBOX_ENTERPRISE_LOCATOR       "/server/rest/services/Locators/SandboxStreets/GeocodeServer"
+#define ARCPASS_SANDBOX_ENTERPRISE_LOCATOR_FIELD "Single Line Input"
 #define ARCPASS_SANDBOX_CLIENT_ID          "arcpassSandboxApp"
 #define ARCPASS_SANDBOX_CLIENT_SECRET      "sandbox0app0secret0f00d"
 /* API key with basemaps, static basemap tiles and geocode privileges. */
