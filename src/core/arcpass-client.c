@@ -873,6 +873,10 @@ start_request (ArcpassClient        *self,
       explicit_bzero (value, strlen (value));
     }
 
+  if (flags & ARCPASS_REQUEST_SEND_REFERER)
+    soup_message_headers_replace (soup_message_get_request_headers (request->message),
+                                  "Referer", ARCPASS_APPLICATION_REFERER);
+
   if (post)
     {
       g_autoptr(GBytes) body = g_bytes_new (request->body, strlen (request->body));

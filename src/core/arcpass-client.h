@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  * @ARCPASS_REQUEST_TOKEN_IN_QUERY: put `token=` in the URL. Only for callers
  *   that insist (a tile URL the user asked for); the request log redacts it
  * @ARCPASS_REQUEST_NO_F_JSON: do not add `f=json` (tiles, raw style JSON)
+ * @ARCPASS_REQUEST_SEND_REFERER: send `Referer: ARCPASS_APPLICATION_REFERER`
+ *   (tokens from generateToken with `client=referer` only work with it)
  */
 typedef enum {
   ARCPASS_REQUEST_NONE           = 0,
@@ -32,7 +34,14 @@ typedef enum {
   ARCPASS_REQUEST_TOKEN_IN_BODY  = 1 << 1,
   ARCPASS_REQUEST_TOKEN_IN_QUERY = 1 << 2,
   ARCPASS_REQUEST_NO_F_JSON      = 1 << 3,
+  ARCPASS_REQUEST_SEND_REFERER   = 1 << 4,
 } ArcpassRequestFlags;
+
+/* The referer Arcpass names when it asks generateToken for a token bound to
+ * it (`client=referer`), and sends as `Referer` on every later request of
+ * that token (%ARCPASS_REQUEST_SEND_REFERER). A fixed, non-secret string,
+ * like the "@esri/arcgis-rest-js" of Esri's own Node client. */
+#define ARCPASS_APPLICATION_REFERER "io.github.arcpass.Arcpass"
 
 /* A clock returning Unix seconds; lets tests follow the sandbox clock. */
 typedef gint64 (*ArcpassClockFunc) (gpointer user_data);

@@ -8,6 +8,7 @@
 #include "arcpass-error.h"
 #include "arcpass-json.h"
 #include "arcpass-portal.h"
+#include "arcpass-request-log.h"
 
 G_DEFINE_ENUM_TYPE (ArcpassPortalKind, arcpass_portal_kind,
   G_DEFINE_ENUM_VALUE (ARCPASS_PORTAL_KIND_UNKNOWN, "unknown"),
@@ -343,6 +344,7 @@ arcpass_portal_info_new_from_json (const char  *portal_url,
     return NULL;
 
   info->supports_oauth = TRUE;
+  info->token_based_security = TRUE;
   info->max_token_expiration_minutes = -1;
 
   if (info_json != NULL)
@@ -358,6 +360,9 @@ arcpass_portal_info_new_from_json (const char  *portal_url,
               !arcpass_json_object_get_optional_string (auth_info, "tokenServiceUrl", &s, error))
             return NULL;
           info->token_service_url = g_strdup (s);
+          if (!arcpass_json_object_get_optional_boolean (auth_info, "isTokenBasedSecurity",
+                                                         &info->token_based_security, error))
+            return NULL;
         }
       if (!arcpass_json_object_get_optional_string (info_json, "owningSystemUrl", &s, error))
         return NULL;
@@ -493,6 +498,108 @@ discover_self_cb (GObject      *object,
     g_task_return_pointer (task, info, (GDestroyNotify) arcpass_portal_info_free);
 }
 
+/* The response headers and body of the latest exchange with @url_prefix
+ * in @client's log (already redacted; /info carries no secret anyway). */
+static ArcpassRequestRecord *
+find_record (ArcpassClient *client,
+             const char    *url_prefix)
+{
+  GListModel *log = G_LIST_MODEL (arcpass_client_get_request_log (client));
+
+  for (guint i = g_list_model_get_n_items (log); i > 0; i--)
+    {
+      g_autoptr(ArcpassRequestRecord) record = g_list_model_get_item (log, i - 1);
+
+      if (g_str_has_prefix (arcpass_request_record_get_url (record), url_prefix))
+        return g_steal_pointer (&record);
+    }
+  return NULL;
+}
+
+static gboolean
+headers_name_scheme (const char *headers,
+                     const char *scheme)
+{
+  g_auto(GStrv) lines = g_strsplit (headers ? headers : "", "\n", -1);
+  gsize len = strlen (scheme);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *value;
+
+      if (g_ascii_strncasecmp (lines[i], "WWW-Authenticate:", strlen ("WWW-Authenticate:")) != 0)
+        continue;
+      value = lines[i] + strlen ("WWW-Authenticate:");
+      while (*value == ' ')
+        value++;
+      if (g_ascii_strncasecmp (value, scheme, len) == 0 && (value[len] == '\0' ||
+                                                            value[len] == ' ' ||
+                                                            value[len] == ','))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ArcGIS itself never answers an anonymous `/info` with HTTP 401, and never
+ * asks for a client certificate: such answers come from the web server in
+ * front of the portal (IWA, PKI, LDAP at the web tier). Returns NULL when
+ * @status is not one of them. */
+static GError *
+web_tier_error (ArcpassClient *client,
+                const char    *portal_url,
+                const char    *rest_root,
+                guint          status)
+{
+  g_autoptr(ArcpassRequestRecord) record = NULL;
+  const char *headers = NULL;
+  const char *body = NULL;
+
+  if (status != 401 && status != 403)
+    return NULL;
+
+  record = find_record (client, rest_root);
+  if (record != NULL)
+    {
+      headers = arcpass_request_record_get_response_headers (record);
+      body = arcpass_request_record_get_response_body (record);
+    }
+
+  if (status == 403)
+    {
+      g_autofree char *folded = g_utf8_casefold (body ? body : "", -1);
+
+      /* IIS 403.7 and similar pages; anything else is the transport's to
+       * explain (a firewall, a missing privilege). */
+      if (strstr (folded, "client certificate") == NULL && strstr (folded, "403.7") == NULL)
+        return NULL;
+      return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                          _("%s asks for a client certificate (PKI sign-in at its web server) "
+                            "before ArcGIS answers. Arcpass cannot present client certificates, "
+                            "so it cannot sign in to this portal. Ask the portal's administrator "
+                            "for an address that uses ArcGIS sign-in. No account was added."),
+                          portal_url);
+    }
+
+  if (headers_name_scheme (headers, "Negotiate") || headers_name_scheme (headers, "NTLM") ||
+      headers_name_scheme (headers, "Kerberos"))
+    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                        _("%s uses Windows/Kerberos sign-in at its web server (Integrated Windows "
+                          "Authentication): the web server asked for it before ArcGIS answered. "
+                          "Arcpass cannot sign in through Windows sign-in, so it cannot add an "
+                          "account for this portal. Use the portal in a browser on a computer "
+                          "signed in to the organisation's Windows domain, or ask its "
+                          "administrator for an address that uses ArcGIS sign-in. No account "
+                          "was added."),
+                        portal_url);
+
+  return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                      _("%s asks for a sign-in at its web server (HTTP 401) before ArcGIS "
+                        "answers. Arcpass only signs in with ArcGIS tokens, so it cannot add an "
+                        "account for this portal. Ask its administrator for an address that uses "
+                        "ArcGIS sign-in. No account was added."),
+                      portal_url);
+}
+
 static void
 discover_info_cb (GObject      *object,
                   GAsyncResult *result,
@@ -502,13 +609,25 @@ discover_info_cb (GObject      *object,
   DiscoverData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  guint status = 0;
 
-  data->info_json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
+  data->info_json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, &status,
+                                                        &error);
   if (g_task_return_error_if_cancelled (task))
     return;
 
   if (data->info_json == NULL)
     {
+      GError *web_tier = web_tier_error (ARCPASS_CLIENT (object), data->portal_url,
+                                         data->rest_root, status);
+
+      /* Nothing more to learn: every path of such a portal answers the same. */
+      if (web_tier != NULL)
+        {
+          g_task_return_error (task, web_tier);
+          return;
+        }
+
       /* Nothing answers at all: no point asking for portals/self. */
       if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT))

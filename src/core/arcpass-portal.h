@@ -58,6 +58,8 @@ GType arcpass_portal_kind_get_type (void) G_GNUC_CONST;
  * @portal_id: `id`, may be %NULL
  * @url_key: `urlKey`, may be %NULL
  * @token_service_url: `authInfo.tokenServicesUrl` of `/info`, may be %NULL
+ * @token_based_security: `authInfo.isTokenBasedSecurity` (TRUE when absent);
+ *   FALSE means sign-in happens at the web server, not with ArcGIS tokens
  * @owning_system_url: `owningSystemUrl` of `/info`, may be %NULL
  * @helper_geocode_url: `helperServices.geocode[0].url`, may be %NULL
  * @supports_oauth: `supportsOAuth` (TRUE when absent)
@@ -75,6 +77,7 @@ struct _ArcpassPortalInfo {
   char              *portal_id;
   char              *url_key;
   char              *token_service_url;
+  gboolean           token_based_security;
   char              *owning_system_url;
   char              *helper_geocode_url;
   gboolean           supports_oauth;
@@ -95,7 +98,10 @@ ArcpassPortalInfo *arcpass_portal_info_new_from_json (const char  *portal_url,
                                                       GError     **error);
 
 /* Discovery: `GET <rest>/info?f=json` then `GET <rest>/portals/self?f=json`,
- * anonymous. @portal is normalised first (so it may be user input). */
+ * anonymous. @portal is normalised first (so it may be user input). A web
+ * server that demands its own sign-in first (HTTP 401 with
+ * `WWW-Authenticate: Negotiate`/`NTLM`/…, or 403 asking for a client
+ * certificate) fails at once with %ARCPASS_ERROR_WEB_TIER_AUTH, saying which. */
 void               arcpass_portal_discover_async  (ArcpassClient        *client,
                                                    const char           *portal,
                                                    GCancellable         *cancellable,
