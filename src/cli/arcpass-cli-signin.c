@@ -209,6 +209,8 @@ arcpass_cli_signin (int    argc,
     return ret;
 
   portal_url = cli->portal_url ? cli->portal_url : ARCPASS_ONLINE_PORTAL_URL;
+  if ((ret = arcpass_cli_check_portal_sign_in (cli, portal_url)) >= 0)
+    return ret;
 
   receiver = arcpass_loopback_receiver_new ((guint16) redirect_port, NULL, &error);
   if (!receiver)
