@@ -10,6 +10,7 @@
 #include "arcpass-application.h"
 #include "arcpass-core.h"
 #include "arcpass-enterprise-page.h"
+#include "arcpass-geocode-tester.h"
 #include "arcpass-sandbox.h"
 #include "arcpass-window.h"
 #include "arcpass-test-ui-utils.h"
@@ -341,6 +342,107 @@ test_password_referer (void)
   arcpass_test_save_screenshots (GTK_WINDOW (window), "enterprise-signed-in");
 }
 
+/* A POST to the sandbox as a client that asks for tokens itself. */
+static char *
+post_for_token (const char *url,
+                const char *form)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (form, strlen (form));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", request);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, async_cb, &result);
+  g_assert_true (arcpass_test_wait_until (result_ready_cb, &result, 10000));
+  body = soup_session_send_and_read_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), &error));
+  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                                  "token"));
+}
+
+static gboolean
+tester_has_candidates_cb (gpointer data)
+{
+  GPtrArray *candidates = arcpass_geocode_tester_get_candidates (data);
+
+  return candidates != NULL && candidates->len > 0;
+}
+
+/* The geocode tester on the federated server's custom locator: no
+ * suggestions (the locator has no Suggest), a short note saying so, and
+ * Enter searches by the locator's own field. The account holds a server
+ * token the test obtained itself, so this needs nothing of the core's
+ * server-token exchange. */
+static void
+test_geocode_tester_custom_locator (void)
+{
+  const char *host = arcpass_sandbox_get_host_url (sandbox, ARCPASS_SANDBOX_HOST_ENTERPRISE);
+  g_autofree char *portal = g_strconcat (host, "/portal", NULL);
+  g_autofree char *gen = g_strconcat (portal, "/sharing/rest/generateToken", NULL);
+  g_autofree char *locator = g_strconcat (host, ARCPASS_SANDBOX_ENTERPRISE_LOCATOR, NULL);
+  g_autofree char *portal_token = NULL;
+  g_autofree char *server_token = NULL;
+  g_autofree char *form = NULL;
+  g_autoptr(ArcpassClient) client = arcpass_client_new ();
+  g_autoptr(ArcpassCredential) credential = NULL;
+  g_autoptr(ArcpassTokenManager) manager = NULL;
+  g_autoptr(ArcpassEndpoints) endpoints = NULL;
+  GtkWindow *window;
+  GtkWidget *tester, *entry, *note, *revealer;
+  guint suggests;
+
+  portal_token = post_for_token (gen, "username=" ARCPASS_SANDBOX_ENTERPRISE_USERNAME
+                                 "&password=" ARCPASS_SANDBOX_ENTERPRISE_PASSWORD
+                                 "&client=requestip&f=json");
+  form = g_strdup_printf ("token=%s&serverUrl=%s/server&f=json", portal_token, host);
+  server_token = post_for_token (gen, form);
+  g_assert_nonnull (server_token);
+
+  credential = arcpass_credential_new (ARCPASS_CREDENTIAL_GENERATE_TOKEN, portal);
+  arcpass_credential_set_username (credential, ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
+  arcpass_credential_set_access_token (credential, server_token);
+  arcpass_credential_set_access_expires (credential, arcpass_client_get_now (client) + 3600);
+  manager = arcpass_token_manager_new (client, credential, NULL);
+  endpoints = arcpass_endpoints_new_default ();
+  arcpass_endpoints_override (endpoints, locator, NULL, NULL);
+  arcpass_token_manager_set_endpoints (manager, endpoints);
+
+  tester = arcpass_geocode_tester_new (manager);
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1280, 800);
+  gtk_window_set_child (window, tester);
+  gtk_window_present (window);
+  arcpass_test_wait_for_draw (GTK_WIDGET (window));
+
+  note = find (tester, "no_suggest_label");
+  g_assert_true (arcpass_test_wait_until (widget_visible_cb, note, 10000));
+  suggests = requests_to ("enterprise");
+
+  entry = arcpass_test_find_widget (tester, GTK_TYPE_SEARCH_ENTRY, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Redla");
+  /* Longer than the suggestion delay: nothing may be asked, nothing shown. */
+  arcpass_test_spin (800);
+  revealer = find (tester, "suggestions_revealer");
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  g_assert_cmpuint (requests_to ("enterprise"), ==, suggests);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Redlands");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_true (arcpass_test_wait_until (tester_has_candidates_cb, tester, 10000));
+  g_assert_nonnull (strstr (((ArcpassGeocodeCandidate *)
+                             g_ptr_array_index (arcpass_geocode_tester_get_candidates (ARCPASS_GEOCODE_TESTER (tester)), 0))->address,
+                            "Redlands"));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "enterprise-geocode-custom-locator"));
+  gtk_window_destroy (window);
+  arcpass_test_spin (100);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -365,6 +467,7 @@ main (int    argc,
   g_test_add_func ("/enterprise/web-tier-pki", test_web_tier_pki);
   g_test_add_func ("/enterprise/three-messages", test_three_messages);
   g_test_add_func ("/enterprise/password-referer", test_password_referer);
+  g_test_add_func ("/enterprise/geocode-tester-custom-locator", test_geocode_tester_custom_locator);
 
   ret = g_test_run ();
 
