@@ -355,6 +355,45 @@ test_custom_locator (void)
                    ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
 }
 
+/* A password sign-in asks for a token bound to Arcpass's referer, and
+ * every later request of the account sends it: through the token manager,
+ * community/self answers (without the Referer it would be 498). */
+static void
+test_referer_on_later_requests (void)
+{
+  g_autoptr(ArcpassSandbox) sandbox = arcpass_sandbox_new ();
+  g_autoptr(ArcpassClient) client = arcpass_client_new ();
+  g_autoptr(ArcpassCredential) credential = NULL;
+  g_autoptr(ArcpassTokenManager) manager = NULL;
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonObject) me = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *portal = NULL;
+  g_autofree char *url = NULL;
+
+  g_assert_true (arcpass_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  portal = g_strconcat (arcpass_sandbox_get_host_url (sandbox, ARCPASS_SANDBOX_HOST_ENTERPRISE),
+                        "/portal", NULL);
+  arcpass_sign_in_with_password_async (client, portal, ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
+                                       ARCPASS_SANDBOX_ENTERPRISE_PASSWORD, NULL, result_cb, &slot);
+  result = wait_for (&slot);
+  credential = arcpass_sign_in_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  manager = arcpass_token_manager_new (client, credential, NULL);
+  url = g_strconcat (portal, "/sharing/rest/community/self", NULL);
+  arcpass_token_manager_request_json_async (manager, ARCPASS_SERVICE_PORTAL, url, NULL,
+                                            ARCPASS_REQUEST_NONE, NULL, result_cb, &slot);
+  result = wait_for (&slot);
+  me = arcpass_token_manager_request_json_finish (manager, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (me, "username"), ==,
+                   ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -366,6 +405,7 @@ main (int    argc,
   g_test_add_func ("/enterprise/generate-token-errors", test_generate_token_errors);
   g_test_add_func ("/enterprise/token-based-security", test_token_based_security);
   g_test_add_func ("/enterprise/custom-locator", test_custom_locator);
+  g_test_add_func ("/enterprise/referer-on-later-requests", test_referer_on_later_requests);
 
   return g_test_run ();
 }

@@ -323,6 +323,41 @@ account_added_cb (gpointer data)
                                                                         "before"));
 }
 
+/* community/self of the Enterprise portal with @token (and @referer):
+ * "ok", or the error code as text. */
+static const char *
+community_self_code (const char *token,
+                     const char *referer)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (arcpass_sandbox_get_host_url (sandbox,
+                                                                    ARCPASS_SANDBOX_HOST_ENTERPRISE),
+                                      "/portal/sharing/rest/community/self?f=json", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Esri-Authorization",
+                                bearer);
+  if (referer)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Referer", referer);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, async_cb, &result);
+  g_assert_true (arcpass_test_wait_until (result_ready_cb, &result, 10000));
+  body = soup_session_send_and_read_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "error"))
+    return "ok";
+  return json_object_get_int_member (json_object_get_object_member (root, "error"), "code") == 498
+         ? "498" : "other";
+}
+
 /* A right password: the token is bound to Arcpass's referer, so the
  * identity check that follows (community/self) only passes because the
  * Referer header is sent with it. */
@@ -339,6 +374,26 @@ test_password_referer (void)
   click (find (page, "sign_in_button"));
   g_assert_true (arcpass_test_wait_until (account_added_cb, window, 15000));
   g_assert_cmpuint (count_accounts (window), ==, before + 1);
+
+  /* The token asked for is bound to Arcpass's referer (client=referer): the
+   * portal refuses it without that Referer, and takes it with it. */
+  {
+    GtkWidget *list = find (window, "account_list");
+    ArcpassCredential *credential = NULL;
+
+    for (GtkWidget *child = gtk_widget_get_first_child (list);
+         child;
+         child = gtk_widget_get_next_sibling (child))
+      if (ARCPASS_IS_ACCOUNT_ROW (child) &&
+          g_strcmp0 (arcpass_credential_get_username (arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (child))),
+                     ARCPASS_SANDBOX_ENTERPRISE_USERNAME) == 0)
+        credential = arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (child));
+    g_assert_nonnull (credential);
+    g_assert_cmpstr (community_self_code (arcpass_credential_get_access_token (credential), NULL),
+                     ==, "498");
+    g_assert_cmpstr (community_self_code (arcpass_credential_get_access_token (credential),
+                                          ARCPASS_APPLICATION_REFERER), ==, "ok");
+  }
   arcpass_test_save_screenshots (GTK_WINDOW (window), "enterprise-signed-in");
 }
 
