@@ -412,6 +412,111 @@ test_referer_on_later_requests (void)
                    ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
 }
 
+/* ---- The advertised token service ------------------------------------------ */
+
+typedef struct {
+  char  *token_url;     /* what /info advertises */
+  guint  advertised;    /* POSTs to the advertised path */
+  guint  default_path;  /* POSTs to <rest>/generateToken */
+} FakePortal;
+
+static void
+fake_portal_cb (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  FakePortal *fake = user_data;
+  g_autofree char *body = NULL;
+
+  if (g_str_equal (path, "/portal/sharing/rest/info"))
+    body = g_strdup_printf ("{\"owningSystemUrl\":\"x\",\"authInfo\":{\"isTokenBasedSecurity\":true,"
+                            "\"tokenServicesUrl\":\"%s\"}}", fake->token_url);
+  else if (g_str_equal (path, "/portal/sharing/rest/portals/self"))
+    body = g_strdup ("{\"isPortal\":true,\"portalMode\":\"singletenant\",\"name\":\"Fake\"}");
+  else if (g_str_equal (path, "/portal/sharing/rest/custom/generateToken"))
+    {
+      fake->advertised++;
+      body = g_strdup ("{\"error\":{\"code\":400,\"message\":\"Unable to generate token.\","
+                       "\"details\":[\"Invalid username or password.\"]}}");
+    }
+  else if (g_str_equal (path, "/portal/sharing/rest/generateToken"))
+    {
+      fake->default_path++;
+      body = g_strdup ("{\"error\":{\"code\":400,\"message\":\"Unable to generate token.\","
+                       "\"details\":[\"Invalid username or password.\"]}}");
+    }
+  else
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+/* The password goes to the token service /info advertises (on the portal's
+ * own host), never to another host whatever /info says, and a refusal is
+ * not retried. */
+static void
+test_advertised_token_service (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(ArcpassClient) client = arcpass_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *portal = NULL;
+  FakePortal fake = { 0 };
+
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  soup_server_add_handler (server, NULL, fake_portal_cb, &fake, NULL);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  portal = g_strconcat (base, "/portal", NULL);
+
+  /* On the portal's host, another path: used, once. */
+  fake.token_url = g_strconcat (portal, "/sharing/rest/custom/generateToken", NULL);
+  {
+    g_autoptr(GAsyncResult) slot = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(ArcpassCredential) credential = NULL;
+
+    arcpass_sign_in_with_password_async (client, portal, "someone", "wrong", NULL, result_cb, &slot);
+    result = wait_for (&slot);
+    credential = arcpass_sign_in_finish (result, &error);
+    g_assert_null (credential);
+    g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CREDENTIALS);
+    g_clear_error (&error);
+    g_assert_cmpuint (fake.advertised, ==, 1);
+    g_assert_cmpuint (fake.default_path, ==, 0);
+  }
+  g_free (fake.token_url);
+
+  /* Another host (or port): refused before any password is sent. */
+  fake.token_url = g_strdup ("http://127.0.0.9:9/portal/sharing/rest/generateToken");
+  {
+    g_autoptr(GAsyncResult) slot = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(ArcpassCredential) credential = NULL;
+
+    arcpass_sign_in_with_password_async (client, portal, "someone", "secret", NULL, result_cb, &slot);
+    result = wait_for (&slot);
+    credential = arcpass_sign_in_finish (result, &error);
+    g_assert_null (credential);
+    g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INSECURE_PORTAL);
+    g_assert_nonnull (strstr (error->message, "127.0.0.9"));
+    g_clear_error (&error);
+    g_assert_cmpuint (fake.advertised, ==, 1);
+    g_assert_cmpuint (fake.default_path, ==, 0);
+  }
+  g_free (fake.token_url);
+  soup_server_disconnect (server);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -424,6 +529,7 @@ main (int    argc,
   g_test_add_func ("/enterprise/token-based-security", test_token_based_security);
   g_test_add_func ("/enterprise/custom-locator", test_custom_locator);
   g_test_add_func ("/enterprise/referer-on-later-requests", test_referer_on_later_requests);
+  g_test_add_func ("/enterprise/advertised-token-service", test_advertised_token_service);
 
   return g_test_run ();
 }
