@@ -122,4 +122,28 @@ GError            *arcpass_error_new_from_response      (ArcpassService        s
                                                          guint                 http_status,
                                                          JsonObject           *body);
 
+/**
+ * arcpass_error_new_from_http:
+ * @host: (nullable): the host that answered, named in the messages that
+ *   are about the way to it (blocked, rate limited, gateway down)
+ * @headers: (nullable): the response headers: `Content-Type` (an HTML page
+ *   is never an ArcGIS answer), `Retry-After`, `WWW-Authenticate`
+ * @body: (nullable): the parsed body, when it was a JSON object
+ * @now: Unix seconds (for a `Retry-After` date), 0 for the real time
+ *
+ * What the client uses. The content type is checked before a status gets
+ * an ArcGIS meaning: 403 with an HTML (or no JSON) body is
+ * %ARCPASS_ERROR_BLOCKED, not a missing privilege; 429 is
+ * %ARCPASS_ERROR_RATE_LIMITED (saying when to retry); 502/503/504 without
+ * JSON are %ARCPASS_ERROR_SERVICE_UNAVAILABLE naming the host; 401 with a
+ * `Negotiate`/`NTLM` challenge is %ARCPASS_ERROR_WEB_TIER_AUTH. A top-level
+ * `{"code":4xx,"message":…}` without `error` is an error even over 200.
+ */
+GError            *arcpass_error_new_from_http          (ArcpassService        service,
+                                                         guint                 http_status,
+                                                         const char           *host,
+                                                         SoupMessageHeaders   *headers,
+                                                         JsonObject           *body,
+                                                         gint64                now);
+
 G_END_DECLS
