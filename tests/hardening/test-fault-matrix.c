@@ -59,6 +59,8 @@ typedef struct {
   const char *name;
   const char *mode;
   ArcpassError code;
+  /* What the message must also say (what to do), or NULL. */
+  const char *says;
 } Mode;
 
 static const Mode modes[] = {
@@ -69,6 +71,13 @@ static const Mode modes[] = {
   { "malformed", "malformed", ARCPASS_ERROR_MALFORMED_RESPONSE },
   { "truncated", "truncate", ARCPASS_ERROR_MALFORMED_RESPONSE },
   { "closed", "close", ARCPASS_ERROR_NETWORK },
+  /* real-arcgis.md points 11 and 12: what stands in front of ArcGIS. */
+  { "html403", "html403", ARCPASS_ERROR_BLOCKED, "firewall" },
+  { "ratelimit", "ratelimit:30", ARCPASS_ERROR_RATE_LIMITED, "Try again in 30 seconds" },
+  { "gateway-502", "gateway:502", ARCPASS_ERROR_SERVICE_UNAVAILABLE, "Bad Gateway" },
+  { "gateway-504", "gateway:504", ARCPASS_ERROR_SERVICE_UNAVAILABLE, "try again later" },
+  { "toplevel-400", "toplevel:400", ARCPASS_ERROR_SERVICE_ERROR, "Unable to complete the operation" },
+  { "moved", "moved", ARCPASS_ERROR_MOVED, "use that address" },
 };
 
 typedef struct {
@@ -235,6 +244,22 @@ memory_secrets (ArcpassCredential *credential)
                           arcpass_credential_get_client_secret (credential));
 }
 
+/* Requests the sandbox received on one of its hosts ("portal", "org"…). */
+static guint
+count_at_host (const char *host)
+{
+  g_autoptr(JsonNode) log = hard_sandbox_log (url);
+  JsonArray *entries = json_node_get_array (log);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (entries, i),
+                                                               "host", ""), host) == 0)
+      n++;
+
+  return n;
+}
+
 static gboolean
 mentions (const char *message,
           const char *names)
@@ -287,6 +312,17 @@ test_fault (gconstpointer data)
   if (!mentions (error->message, endpoints[c->endpoint].names))
     g_error ("The message “%s” names neither %s nor the host", error->message,
              endpoints[c->endpoint].names);
+  if (c->mode->says != NULL && strstr (error->message, c->mode->says) == NULL)
+    g_error ("The message “%s” does not say “%s”", error->message, c->mode->says);
+  /* A redirect is never followed to the other host with the token or the
+   * request's secrets. */
+  if (g_str_equal (c->mode->mode, "moved"))
+    {
+      g_autofree char *org = g_strdup_printf ("127.0.0.2:%u", arcpass_sandbox_get_port (sandbox));
+
+      g_assert_cmpuint (count_at_host ("org"), ==, 0);
+      g_assert_nonnull (strstr (error->message, org));
+    }
 
   /* Bounded: at most one retry, and not left waiting. */
   g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * (CLIENT_TIMEOUT_S + 2) * G_USEC_PER_SEC);
@@ -682,6 +718,7 @@ static const struct {
   const char *name;
   const char *mode;
   int         exit_code;
+  const char *says;   /* what stderr must also say, or NULL */
 } cli_modes[] = {
   { "status-500", "status:500", ARCPASS_EXIT_SERVICE },
   { "status-502", "status:502", ARCPASS_EXIT_SERVICE },
@@ -689,6 +726,11 @@ static const struct {
   { "malformed", "malformed", ARCPASS_EXIT_SERVICE },
   { "truncated", "truncate", ARCPASS_EXIT_SERVICE },
   { "closed", "close", ARCPASS_EXIT_NETWORK },
+  { "html403", "html403", ARCPASS_EXIT_NETWORK, "firewall" },
+  { "ratelimit", "ratelimit:45", ARCPASS_EXIT_SERVICE, "Try again in 45 seconds" },
+  { "gateway-502", "gateway:502", ARCPASS_EXIT_SERVICE, "Bad Gateway" },
+  { "toplevel-400", "toplevel:400", ARCPASS_EXIT_SERVICE, "Unable to complete the operation" },
+  { "moved", "moved", ARCPASS_EXIT_SERVICE, "use that address" },
 };
 
 typedef struct {
@@ -805,6 +847,10 @@ test_cli_fault (gconstpointer data)
       if (!mentions (failed->err, endpoints[c->endpoint].names))
         g_error ("stderr “%s” names neither %s nor the host", failed->err,
                  endpoints[c->endpoint].names);
+      if (cli_modes[c->mode].says != NULL && strstr (failed->err, cli_modes[c->mode].says) == NULL)
+        g_error ("stderr “%s” does not say “%s”", failed->err, cli_modes[c->mode].says);
+      if (g_str_equal (cli_modes[c->mode].mode, "moved"))
+        g_assert_cmpuint (count_at_host ("org"), ==, 0);
       g_assert_null (strstr (failed->err, "CRITICAL"));
       g_assert_null (strstr (failed->err, "WARNING"));
       g_assert_true (g_str_equal (saved_before, saved_after));
@@ -819,6 +865,58 @@ test_cli_fault (gconstpointer data)
 
   g_remove (tile_path);
   g_rmdir (dir);
+}
+
+/* real-arcgis.md point 12: a token POST answered 301 is not followed. A
+ * client that let libsoup follow would turn it into a GET without the body
+ * on the other host (or, for 307/308, carry the refresh token there). */
+static void
+test_moved_token_post (void)
+{
+  const char *prefix = endpoints[EP_REFRESH].prefix;
+  g_autofree char *saved_before = keyring_secrets (oauth);
+  g_autofree char *saved_after = NULL;
+  g_autofree char *new_portal = g_strdup_printf ("moved to http://127.0.0.2:%u;",
+                                                 arcpass_sandbox_get_port (sandbox));
+  g_autoptr(HardRun) run = NULL;
+  g_autoptr(JsonNode) log = NULL;
+  JsonArray *entries;
+  guint token_posts = 0;
+
+  hard_sandbox_clear_log (url);
+  hard_sandbox_add_fault (url, prefix, "moved", 1);
+  run = hard_run_arcpass (NULL, NULL, (const char * const[]) {
+    "token", "--portal", url, "--account", arcpass_credential_get_id (oauth), "--refresh", NULL });
+  g_test_message ("arcpass token --refresh → %d: %s", run->status, run->err);
+
+  g_assert_cmpint (run->status, ==, ARCPASS_EXIT_SERVICE);
+  g_assert_cmpuint (run->out_len, ==, 0);
+  g_assert_nonnull (strstr (run->err, new_portal));
+  g_assert_nonnull (strstr (run->err, "use that address"));
+
+  /* One POST, with its credentials in the body, to the portal's host; and
+   * nothing at all at the host it was sent to. */
+  log = hard_sandbox_log (url);
+  entries = json_node_get_array (log);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      g_assert_cmpstr (json_object_get_string_member (entry, "host"), !=, "org");
+      if (g_str_has_prefix (json_object_get_string_member (entry, "path"), prefix))
+        {
+          token_posts++;
+          g_assert_cmpstr (json_object_get_string_member (entry, "method"), ==, "POST");
+          g_assert_cmpstr (json_object_get_string_member (entry, "host"), ==, "portal");
+          g_assert_cmpstr (json_object_get_string_member (entry, "token_in"), ==, "body");
+          g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 301);
+        }
+    }
+  g_assert_cmpuint (token_posts, ==, 1);
+
+  /* The saved account is as it was. */
+  saved_after = keyring_secrets (oauth);
+  g_assert_cmpstr (saved_before, ==, saved_after);
 }
 
 static void
@@ -906,6 +1004,7 @@ main (int    argc,
   g_test_add_func ("/hardening/faults/core/sign-out-when-revoke-fails", test_sign_out_revoke_fails);
   g_test_add_func ("/hardening/faults/core/network-down-at-start", test_network_down_at_start);
   g_test_add_func ("/hardening/faults/tls/self-signed-refused", test_self_signed_tls);
+  g_test_add_func ("/hardening/faults/cli/token-refresh-moved-not-followed", test_moved_token_post);
 
   for (guint e = 0; e < N_ENDPOINTS; e++)
     for (guint m = 0; m < G_N_ELEMENTS (cli_modes); m++)
