@@ -919,6 +919,102 @@ test_moved_token_post (void)
   g_assert_cmpstr (saved_before, ==, saved_after);
 }
 
+/* Requests since the last clear that carried an API key, on paths that
+ * contain @part. */
+static guint
+count_with_key (const char *part)
+{
+  g_autoptr(JsonNode) log = hard_sandbox_log (url);
+  JsonArray *entries = json_node_get_array (log);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      if (strstr (json_object_get_string_member (entry, "path"), part) != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (entry, "token_issuer", ""),
+                     "apikey") == 0)
+        n++;
+    }
+
+  return n;
+}
+
+static void
+delete_account (const char *id)
+{
+  g_autoptr(GAsyncResult) deleted = HARD_RUN (arcpass_account_store_delete_async, store, id, NULL);
+
+  g_assert_true (arcpass_account_store_delete_finish (store, deleted, NULL));
+}
+
+/* real-arcgis.md point 14: `arcpass apikey add` learns what the key may do
+ * from the portal and makes no billable request; when the portal cannot
+ * say, the one geocoding search it makes is labelled. */
+static void
+test_apikey_probe_costs_nothing (void)
+{
+  g_autoptr(HardRun) full = NULL;
+  g_autoptr(HardRun) basemaps = NULL;
+  g_autoptr(HardRun) unknown = NULL;
+
+  hard_sandbox_clear_log (url);
+  full = hard_run_arcpass (ARCPASS_SANDBOX_KEY_FULL "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", url, "--name", "probe-full", NULL });
+  g_test_message ("%s", full->out);
+  g_assert_cmpint (full->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (full->out, "allowed by the key's privileges (not tried"));
+  g_assert_cmpuint (count_with_key ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (count_with_key ("/styles/v2/styles/arcgis/navigation"), ==, 1);
+  delete_account ("probe-full");
+
+  hard_sandbox_clear_log (url);
+  basemaps = hard_run_arcpass (ARCPASS_SANDBOX_KEY_BASEMAPS "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", url, "--name", "probe-basemaps", NULL });
+  g_test_message ("%s", basemaps->out);
+  g_assert_cmpint (basemaps->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (basemaps->out, "missing privilege premium:user:geocode:temporary"));
+  g_assert_nonnull (strstr (basemaps->out, "missing privilege premium:user:staticbasemaptiles"));
+  g_assert_cmpuint (count_with_key ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (count_with_key ("/static-basemap-tiles-service"), ==, 0);
+  delete_account ("probe-basemaps");
+
+  /* The portal answers the identity request, then fails to list the
+   * key's privileges: the search is made and said to be billed. */
+  hard_sandbox_clear_log (url);
+  hard_sandbox_add_fault (url, "/sharing/rest/portals/self", "delay:0", 1);
+  hard_sandbox_add_fault (url, "/sharing/rest/portals/self", "gateway:503", 1);
+  unknown = hard_run_arcpass (ARCPASS_SANDBOX_KEY_FULL "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", url, "--name", "probe-unknown", NULL });
+  g_test_message ("%s", unknown->out);
+  g_assert_cmpint (unknown->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (unknown->out, "works (checked with one geocoding search, which is billed)"));
+  g_assert_cmpuint (count_with_key ("/GeocodeServer/findAddressCandidates"), ==, 1);
+  delete_account ("probe-unknown");
+}
+
+/* real-arcgis.md point 13, through the command: an address pasted with the
+ * REST path of a server (here the sandbox's root) is the portal at its
+ * root, saved as such. */
+static void
+test_portal_address_pasted (void)
+{
+  g_autofree char *pasted = g_strconcat (url, "/rest/services/", NULL);
+  g_autoptr(HardRun) add = NULL;
+  g_autoptr(ArcpassCredential) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add = hard_run_arcpass (ARCPASS_SANDBOX_KEY_BASEMAPS "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", pasted, "--name", "pasted", NULL });
+  g_test_message ("%d %s", add->status, add->err);
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_OK);
+  saved = hard_store_load (store, "pasted", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (arcpass_credential_get_portal_url (saved), ==, url);
+  delete_account ("pasted");
+}
+
 static void
 set_up (void)
 {
@@ -1005,6 +1101,8 @@ main (int    argc,
   g_test_add_func ("/hardening/faults/core/network-down-at-start", test_network_down_at_start);
   g_test_add_func ("/hardening/faults/tls/self-signed-refused", test_self_signed_tls);
   g_test_add_func ("/hardening/faults/cli/token-refresh-moved-not-followed", test_moved_token_post);
+  g_test_add_func ("/hardening/cli/apikey-probe-costs-nothing", test_apikey_probe_costs_nothing);
+  g_test_add_func ("/hardening/cli/portal-address-pasted", test_portal_address_pasted);
 
   for (guint e = 0; e < N_ENDPOINTS; e++)
     for (guint m = 0; m < G_N_ELEMENTS (cli_modes); m++)

@@ -1288,6 +1288,114 @@ spinner_stopped_cb (gpointer data)
   return !gtk_widget_get_visible (data);
 }
 
+/* ---- Checking an API key costs nothing (real-arcgis.md point 14) ------------- */
+
+/* Requests of the log that carried an API key and whose path contains
+ * @part (the window checks its saved account meanwhile, with its token). */
+static guint
+logged (const char *part)
+{
+  g_autoptr(JsonNode) log = hard_sandbox_log (url);
+  JsonArray *entries = json_node_get_array (log);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      if (strstr (json_object_get_string_member (entry, "path"), part) != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (entry, "token_issuer", ""),
+                     "apikey") == 0)
+        n++;
+    }
+
+  return n;
+}
+
+static const char *
+probe_row (GtkWidget  *page,
+           const char *service,
+           const char *status)
+{
+  g_autofree char *row_name = g_strconcat ("probe-", service, NULL);
+  g_autofree char *status_class = g_strconcat ("probe-", status, NULL);
+  GtkWidget *row = find (page, ADW_TYPE_ACTION_ROW, row_name);
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+  g_test_message ("%s: %s", service, subtitle);
+  g_assert_true (gtk_widget_has_css_class (row, status_class));
+  return subtitle;
+}
+
+static GtkWidget *
+check_key (const char *key)
+{
+  GtkWidget *page = find (window, ARCPASS_TYPE_API_KEY_PAGE, NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (find (page, ADW_TYPE_ENTRY_ROW, "key_row")), key);
+  hard_sandbox_clear_log (url);
+  click (find (page, GTK_TYPE_BUTTON, "check_button"));
+  g_assert_true (arcpass_test_wait_until (spinner_stopped_cb, find (page, GTK_TYPE_SPINNER, "spinner"),
+                                          TIMEOUT_MS));
+  g_assert_true (gtk_widget_get_visible (find (page, ADW_TYPE_PREFERENCES_GROUP, "results_group")));
+  return page;
+}
+
+static void
+test_api_key_probe (void)
+{
+  GtkWidget *chooser;
+  GtkWidget *page;
+  guint accounts = count_rows ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL));
+  chooser = find (window, ARCPASS_TYPE_ADD_ACCOUNT_PAGE, NULL);
+  adw_action_row_activate (ADW_ACTION_ROW (find (chooser, ADW_TYPE_ACTION_ROW, "api-key")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (find (window, ARCPASS_TYPE_API_KEY_PAGE, NULL),
+                                                                ADW_TYPE_ENTRY_ROW, "portal_row"))),
+                   ==, url);
+
+  /* A key with every privilege: the portal lists them, so geocoding is not
+   * tried (a search is billed), and Basemap Styles is checked with a style,
+   * which needs the privilege, not with the listing, which may not. */
+  page = check_key (ARCPASS_SANDBOX_KEY_FULL);
+  probe_row (page, "basemap-styles", "works");
+  probe_row (page, "static-tiles", "works");
+  g_assert_nonnull (strstr (probe_row (page, "geocode", "works"), "not tried"));
+  g_assert_cmpuint (logged ("/sharing/rest/portals/self"), ==, 1);
+  g_assert_cmpuint (logged ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (logged ("/styles/v2/styles/arcgis/navigation"), ==, 1);
+  g_assert_cmpuint (logged ("/styles/v2/styles/self"), ==, 0);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "gui-faults-api-key-probe"));
+
+  /* Basemaps only: what the privileges rule out is not asked at all. */
+  page = check_key (ARCPASS_SANDBOX_KEY_BASEMAPS);
+  probe_row (page, "basemap-styles", "works");
+  probe_row (page, "static-tiles", "missing-privilege");
+  probe_row (page, "geocode", "missing-privilege");
+  g_assert_cmpuint (logged ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (logged ("/static-basemap-tiles-service"), ==, 0);
+
+  /* The portal cannot say what the key may do: one search, and the row
+   * says that it counted. */
+  hard_sandbox_add_fault (url, SELF_PATH, "status:503", 1);
+  page = check_key (ARCPASS_SANDBOX_KEY_FULL);
+  g_assert_nonnull (strstr (probe_row (page, "geocode", "works"), "counts toward"));
+  g_assert_cmpuint (logged ("/GeocodeServer/findAddressCandidates"), ==, 1);
+
+  /* A refused key: the portal says so, and nothing else is asked. */
+  page = check_key (ARCPASS_SANDBOX_KEY_EXPIRED);
+  probe_row (page, "basemap-styles", "invalid-key");
+  probe_row (page, "static-tiles", "invalid-key");
+  probe_row (page, "geocode", "invalid-key");
+  g_assert_cmpuint (logged ("/GeocodeServer"), ==, 0);
+
+  /* Nothing was added. */
+  g_assert_cmpuint (count_rows (), ==, accounts);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+}
+
 static gboolean
 label_shown_cb (gpointer data)
 {
@@ -1461,6 +1569,7 @@ main (int    argc,
   }
   g_test_add_func ("/hardening/gui-faults/8-expired-token-at-start", test_expired_token_at_start);
   g_test_add_func ("/hardening/gui-faults/9-self-signed-tls-in-web-view", test_self_signed_tls);
+  g_test_add_func ("/hardening/gui-faults/9-z-api-key-probe-costs-nothing", test_api_key_probe);
 
   status = g_test_run ();
 
