@@ -925,7 +925,14 @@ request_redirected (GTask *task)
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_iter_init (&iter, soup_message_get_request_headers (old_message));
   while (soup_message_headers_iter_next (&iter, &name, &value))
-    soup_message_headers_append (soup_message_get_request_headers (message), name, value);
+    {
+      /* The new message computes its own; a GET has no body. */
+      if (g_ascii_strcasecmp (name, "Host") == 0 ||
+          g_ascii_strcasecmp (name, "Content-Length") == 0 ||
+          g_ascii_strcasecmp (name, "Content-Type") == 0)
+        continue;
+      soup_message_headers_append (soup_message_get_request_headers (message), name, value);
+    }
 
   request->redirects++;
   g_clear_object (&request->stream);

@@ -1015,6 +1015,127 @@ test_portal_address_pasted (void)
   delete_account ("pasted");
 }
 
+/* ---- Redirects the client may follow ---------------------------------------- */
+
+static void
+redirect_server_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  GPtrArray *seen = user_data;
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *auth = soup_message_headers_get_one (request_headers, "X-Esri-Authorization");
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s %s%s", g_uri_get_host (uri), path,
+                                          auth ? " with token" : ""));
+
+  if (g_str_equal (path, "/old"))
+    {
+      soup_message_headers_replace (headers, "Location", "/new?f=json");
+      soup_server_message_set_status (msg, SOUP_STATUS_MOVED_PERMANENTLY, NULL);
+    }
+  else if (g_str_equal (path, "/elsewhere"))
+    {
+      g_autofree char *location = g_strdup_printf ("http://localhost:%d/new?f=json",
+                                                   g_uri_get_port (uri));
+
+      soup_message_headers_replace (headers, "Location", location);
+      soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
+    }
+  else if (g_str_equal (path, "/loop"))
+    {
+      soup_message_headers_replace (headers, "Location", "/loop");
+      soup_server_message_set_status (msg, SOUP_STATUS_TEMPORARY_REDIRECT, NULL);
+    }
+  else
+    {
+      static const char body[] = "{\"ok\":true}";
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body,
+                                        sizeof body - 1);
+    }
+}
+
+static JsonObject *
+get_json (const char  *target,
+          const char  *token,
+          GError     **error)
+{
+  g_autoptr(GAsyncResult) res = HARD_RUN (arcpass_client_request_json_async, client,
+                                          ARCPASS_SERVICE_PORTAL, target, NULL, token,
+                                          ARCPASS_REQUEST_NONE, NULL);
+
+  return arcpass_client_request_json_finish (client, res, NULL, error);
+}
+
+/* real-arcgis.md point 12, the other side: a GET may follow a redirect on
+ * its own origin (token and all), or to another origin when it carries no
+ * token; never with a token to another origin, and not forever. */
+static void
+test_get_redirects (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) same = NULL;
+  g_autoptr(JsonObject) anonymous = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) looped = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *target = NULL;
+  GSList *uris;
+
+  soup_server_add_handler (server, NULL, redirect_server_cb, seen, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  /* Same origin, with the token: followed, the token goes along. */
+  target = g_strconcat (base, "/old", NULL);
+  same = get_json (target, ARCPASS_SANDBOX_KEY_FULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (same, "ok"));
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "127.0.0.1 /new with token");
+  g_ptr_array_set_size (seen, 0);
+
+  /* Another origin (localhost is not 127.0.0.1), no token: followed. */
+  g_free (target);
+  target = g_strconcat (base, "/elsewhere", NULL);
+  anonymous = get_json (target, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "localhost /new");
+  g_ptr_array_set_size (seen, 0);
+
+  /* Another origin with a token: refused, nothing sent there. */
+  refused = get_json (target, ARCPASS_SANDBOX_KEY_FULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MOVED);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_clear_error (&error);
+  g_ptr_array_set_size (seen, 0);
+
+  /* A loop ends. */
+  g_free (target);
+  target = g_strconcat (base, "/loop", NULL);
+  looped = get_json (target, NULL, &error);
+  g_assert_null (looped);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (seen->len, ==, 6);
+
+  soup_server_disconnect (server);
+}
+
 static void
 set_up (void)
 {
@@ -1102,6 +1223,7 @@ main (int    argc,
   g_test_add_func ("/hardening/faults/tls/self-signed-refused", test_self_signed_tls);
   g_test_add_func ("/hardening/faults/cli/token-refresh-moved-not-followed", test_moved_token_post);
   g_test_add_func ("/hardening/cli/apikey-probe-costs-nothing", test_apikey_probe_costs_nothing);
+  g_test_add_func ("/hardening/faults/core/get-redirects", test_get_redirects);
   g_test_add_func ("/hardening/cli/portal-address-pasted", test_portal_address_pasted);
 
   for (guint e = 0; e < N_ENDPOINTS; e++)
