@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "arcpass-credential.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ArcpassTokenScope:
+ * @ARCPASS_TOKEN_SCOPE_NONE: no token of this account may go to the URL
+ * @ARCPASS_TOKEN_SCOPE_ACCOUNT: the account's own token may go
+ * @ARCPASS_TOKEN_SCOPE_SERVER: the URL may be a server federated with the
+ *   account's Enterprise portal: only a server token exchanged for it may go,
+ *   once the server's `/rest/info` names the portal (ArcpassServerTokens)
+ *
+ * Where a token may go, as Esri's arcgis-rest-js decides it
+ * (`federation-utils.ts` `canUseOnlineToken`, `ArcGISIdentityManager`
+ * `getTokenForServer`): a token is valid only where it was issued.
+ */
+typedef enum {
+  ARCPASS_TOKEN_SCOPE_NONE,
+  ARCPASS_TOKEN_SCOPE_ACCOUNT,
+  ARCPASS_TOKEN_SCOPE_SERVER,
+} ArcpassTokenScope;
+
+/**
+ * arcpass_token_scope_decide:
+ * @credential: the account
+ * @org_host: (nullable): the organisation's host, `<urlKey>.<customBaseUrl>`
+ *   from the portal's `portals/self`, when discovery knows it
+ * @url: the request's URL
+ * @out_reason: (out) (optional): for %ARCPASS_TOKEN_SCOPE_NONE, a translated
+ *   sentence saying why the token is not sent, for the user
+ *
+ * The one place that decides which credential, if any, goes to @url:
+ *  - `http://` only on loopback (a token never travels in clear text, least
+ *    of all one the portal marked `ssl`);
+ *  - the account's portal (its URL and below) and its organisation host;
+ *  - ArcGIS's location services (`https://arcgis.com` and `*.arcgis.com`)
+ *    for ArcGIS Online and Location Platform accounts only; for a loopback
+ *    portal (the sandbox) its ArcGIS Online hosts on the same port stand for
+ *    them;
+ *  - for user tokens of an Enterprise portal, `…/rest/…` URLs elsewhere are
+ *    possible federated servers (%ARCPASS_TOKEN_SCOPE_SERVER);
+ *  - nothing else.
+ */
+ArcpassTokenScope arcpass_token_scope_decide (ArcpassCredential  *credential,
+                                              const char         *org_host,
+                                              const char         *url,
+                                              char              **out_reason);
+
+G_END_DECLS
