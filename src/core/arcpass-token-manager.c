@@ -674,9 +674,10 @@ token_for_request_cb (GObject      *object,
     {
       ArcpassTokenManager *self = ARCPASS_TOKEN_MANAGER (object);
       ManagedRequest *request = g_task_get_task_data (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
 
       arcpass_server_tokens_get_async (get_server_tokens (self), self->credential, token,
-                                       request->url, g_task_get_cancellable (task),
+                                       request->url, cancellable,
                                        server_token_cb, g_steal_pointer (&task));
       return;
     }
@@ -813,7 +814,7 @@ request_done_cb (GObject      *object,
   /* Still refused: only the portal can say whether the account is dead. */
   if (arcpass_error_is_token_error (error))
     {
-      confirm_with_portal (g_steal_pointer (&task), g_steal_pointer (&error));
+      confirm_with_portal (task, g_steal_pointer (&error));
       return;
     }
 

@@ -147,6 +147,15 @@ arcpass_token_scope_decide (ArcpassCredential  *credential,
                                         "services (arcgis.com)."), host));
     }
 
+  /* ArcGIS Online's hosts are Online's: no Enterprise portal owns them. */
+  if (kind == ARCPASS_ACCOUNT_KIND_ENTERPRISE && host_is_arcgis_com (host))
+    return refuse (out_reason,
+                   g_strdup_printf (_("This account’s token is not sent to %s: it was issued "
+                                      "by your ArcGIS Enterprise portal, and ArcGIS Online’s "
+                                      "services do not accept it. Use an API key or an ArcGIS "
+                                      "Online account for them."), host));
+
+
   /* An Enterprise portal's user token goes to a server only as a server
    * token, and only once the server says the portal owns it. */
   if (kind == ARCPASS_ACCOUNT_KIND_ENTERPRISE &&
@@ -154,13 +163,6 @@ arcpass_token_scope_decide (ArcpassCredential  *credential,
        arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN) &&
       strstr (g_uri_get_path (uri), "/rest/") != NULL)
     return ARCPASS_TOKEN_SCOPE_SERVER;
-
-  if (kind == ARCPASS_ACCOUNT_KIND_ENTERPRISE && host_is_arcgis_com (host))
-    return refuse (out_reason,
-                   g_strdup_printf (_("This account’s token is not sent to %s: it was issued "
-                                      "by your ArcGIS Enterprise portal, and ArcGIS Online’s "
-                                      "services do not accept it. Use an API key or an ArcGIS "
-                                      "Online account for them."), host));
 
   return refuse (out_reason,
                  g_strdup_printf (_("This account’s token is not sent to %s: that host did "
