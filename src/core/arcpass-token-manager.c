@@ -811,6 +811,22 @@ request_done_cb (GObject      *object,
       return;
     }
 
+  /* A refusal of a service this kind of account is not offered at all
+   * (Static Basemap Tiles for an ArcGIS Online user) is explained as such,
+   * never as a privilege to add. */
+  if (request->service == ARCPASS_SERVICE_STATIC_TILES &&
+      g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MISSING_PRIVILEGE))
+    {
+      GError *not_offered = NULL;
+
+      if (!arcpass_token_scope_check_offered (self->credential, request->service, FALSE,
+                                              &not_offered))
+        {
+          g_task_return_error (task, not_offered);
+          return;
+        }
+    }
+
   /* Still refused: only the portal can say whether the account is dead. */
   if (arcpass_error_is_token_error (error))
     {
@@ -855,6 +871,7 @@ managed_request_start (ArcpassTokenManager *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   ManagedRequest *request = g_new0 (ManagedRequest, 1);
   g_autofree char *reason = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_task_set_source_tag (task, source_tag);
   request->scope = arcpass_token_scope_decide (self->credential, self->org_host, url, &reason);
@@ -864,6 +881,13 @@ managed_request_start (ArcpassTokenManager *self,
   request->params = g_strdupv ((char **) params);
   request->flags = flags;
   g_task_set_task_data (task, request, (GDestroyNotify) managed_request_free);
+
+  if (!arcpass_token_scope_check_offered (self->credential, service, TRUE, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
 
   /* The one rule of where a token may go (arcpass-token-scope.c): a host
    * that did not issue it and does not accept its issuer gets nothing. */

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "arcpass-error.h"
 #include "arcpass-portal.h"
 #include "arcpass-token-scope.h"
 
@@ -168,4 +169,48 @@ arcpass_token_scope_decide (ArcpassCredential  *credential,
                  g_strdup_printf (_("This account’s token is not sent to %s: that host did "
                                     "not issue it and is not a server federated with the "
                                     "account’s portal."), host));
+}
+
+gboolean
+arcpass_token_scope_check_offered (ArcpassCredential  *credential,
+                                   ArcpassService      service,
+                                   gboolean            strict,
+                                   GError            **error)
+{
+  ArcpassAccountKind kind;
+
+  g_return_val_if_fail (ARCPASS_IS_CREDENTIAL (credential), FALSE);
+
+  if (service != ARCPASS_SERVICE_STATIC_TILES)
+    return TRUE;
+
+  kind = strict ? arcpass_credential_get_account_kind (credential)
+                : arcpass_credential_get_effective_account_kind (credential);
+
+  /* API keys and app tokens are tied to the organisation that made them;
+   * only a recorded kind says which, so a guess is used for users only. */
+  if (!strict && arcpass_credential_get_kind (credential) != ARCPASS_CREDENTIAL_OAUTH_USER &&
+      arcpass_credential_get_kind (credential) != ARCPASS_CREDENTIAL_GENERATE_TOKEN)
+    kind = arcpass_credential_get_account_kind (credential);
+
+  switch (kind)
+    {
+    case ARCPASS_ACCOUNT_KIND_ONLINE:
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_NOT_OFFERED,
+                           _("ArcGIS Online accounts cannot use the Static Basemap Tiles "
+                             "service: ArcGIS offers it to ArcGIS Location Platform accounts "
+                             "only, whatever the privileges. Use the Basemap Styles service, or "
+                             "a Location Platform account or one of its API keys."));
+      return FALSE;
+    case ARCPASS_ACCOUNT_KIND_ENTERPRISE:
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_NOT_OFFERED,
+                           _("ArcGIS Enterprise accounts cannot use the Static Basemap Tiles "
+                             "service: ArcGIS offers it to ArcGIS Location Platform accounts "
+                             "only. Use a Location Platform account or one of its API keys."));
+      return FALSE;
+    case ARCPASS_ACCOUNT_KIND_LOCATION_PLATFORM:
+    case ARCPASS_ACCOUNT_KIND_UNKNOWN:
+    default:
+      return TRUE;
+    }
 }

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "arcpass-credential.h"
+#include "arcpass-types.h"
 
 G_BEGIN_DECLS
 
@@ -50,5 +51,25 @@ ArcpassTokenScope arcpass_token_scope_decide (ArcpassCredential  *credential,
                                               const char         *org_host,
                                               const char         *url,
                                               char              **out_reason);
+
+/**
+ * arcpass_token_scope_check_offered:
+ * @credential: the account
+ * @service: the service about to be called
+ * @strict: %TRUE to decide from the account kind recorded at sign-in only;
+ *   %FALSE to also use the kind guessed from the portal URL (for explaining
+ *   a refusal the service already gave)
+ * @error: %ARCPASS_ERROR_NOT_OFFERED, saying what the account kind does not
+ *   offer and what to use instead
+ *
+ * Whether ArcGIS offers @service to this kind of account at all: Static
+ * Basemap Tiles are for ArcGIS Location Platform accounts only ("ArcGIS
+ * Online: not supported", DOC static-basemap-tiles), so an ArcGIS Online
+ * user is told that, never to add a privilege they cannot get.
+ */
+gboolean          arcpass_token_scope_check_offered (ArcpassCredential  *credential,
+                                                     ArcpassService      service,
+                                                     gboolean            strict,
+                                                     GError            **error);
 
 G_END_DECLS

@@ -63,8 +63,31 @@ const SbUser sb_users[] = {
     .id = "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
     .privileges = user_privileges,
   },
+  {
+    /* The ArcGIS Location Platform account: its own organisation, whose
+     * portals/self says so (subscriptionInfo), and Static Basemap Tiles,
+     * which ArcGIS Online organisations do not get. */
+    .username = ARCPASS_SANDBOX_PLATFORM_USERNAME,
+    .password = ARCPASS_SANDBOX_PLATFORM_PASSWORD,
+    .full_name = "Mae Jemison",
+    .first_name = "Mae",
+    .last_name = "Jemison",
+    .email = "mae.jemison@sandbox.arcpass.invalid",
+    .role = "account_admin",
+    .role_id = "iCCCCCCCCCCCCCCC",
+    .user_type = "creatorUT",
+    .id = "5e4d3c2b1a0f9e8d7c6b5a4938271605",
+    .privileges = publisher_privileges,
+    .org_id = SB_PLATFORM_ORG_ID,
+  },
   { NULL }
 };
+
+const char *
+sb_user_get_org_id (const SbUser *user)
+{
+  return user && user->org_id ? user->org_id : SB_ORG_ID;
+}
 
 /* Loopback redirect URIs match on any port (RFC 8252 §7.3); everything else,
  * path and query included, must match exactly. */

@@ -182,7 +182,7 @@ build_user (JsonBuilder  *b,
   add_string (b, "description", "Fixture user of the Arcpass sandbox portal.");
   add_string (b, "preferredView", "Web");
   add_string (b, "access", "org");
-  add_string (b, "orgId", SB_ORG_ID);
+  add_string (b, "orgId", sb_user_get_org_id (user));
   add_string (b, "role", user->role);
   add_string (b, "roleId", user->role_id);
   add_strv (b, "privileges", user->privileges);
@@ -354,14 +354,34 @@ handle_portals_self (SbRequest *req)
                                         NULL);
   SbIdentity identity;
   SbAuthResult result = sb_sandbox_authenticate (req->sandbox, req, &identity);
+  gboolean platform;
 
   /* Anonymous callers get the public view; a bad token is still an error. */
   if (result == SB_AUTH_INVALID && respond_auth_error (req, format, result))
     return;
 
+  /* The caller's organisation: the Location Platform account's for its
+   * user and for the fixture API keys (developer keys), else the ArcGIS
+   * Online organisation. */
+  platform = result == SB_AUTH_OK &&
+             ((identity.username &&
+               strcmp (sb_user_get_org_id (sb_find_user (identity.username)), SB_PLATFORM_ORG_ID) == 0) ||
+              identity.is_api_key);
+
   json_builder_begin_object (b);
-  add_string (b, "id", SB_ORG_ID);
-  add_string (b, "name", SB_PORTAL_NAME);
+  add_string (b, "id", platform ? SB_PLATFORM_ORG_ID : SB_ORG_ID);
+  add_string (b, "name", platform ? SB_PLATFORM_ORG_NAME : SB_PORTAL_NAME);
+  if (result == SB_AUTH_OK)
+    {
+      /* Only members see their subscription. Esri does not document the
+       * values; "Location Platform" for Location Platform accounts is
+       * UNCONFIRMED (src/sandbox/README.md), and clients must be tolerant. */
+      json_builder_set_member_name (b, "subscriptionInfo");
+      json_builder_begin_object (b);
+      add_string (b, "type", platform ? "Location Platform" : "In House");
+      add_string (b, "id", platform ? SB_PLATFORM_ORG_ID : SB_ORG_ID);
+      json_builder_end_object (b);
+    }
   /* As on ArcGIS Online: the organisation lives on <urlKey>.<customBaseUrl>
    * (the ORG host's loopback address stands for sandbox.maps.arcgis.com, as
    * every loopback host of the sandbox's port stands for an *.arcgis.com

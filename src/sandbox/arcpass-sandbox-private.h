@@ -115,6 +115,9 @@ typedef struct
   const char         *user_type;
   const char         *id;
   const char * const *privileges;
+  /* The organisation: NULL is the ArcGIS Online one (SB_ORG_ID);
+   * SB_PLATFORM_ORG_ID is the ArcGIS Location Platform account's. */
+  const char         *org_id;
 } SbUser;
 
 typedef struct
@@ -140,6 +143,13 @@ typedef struct
 
 #define SB_ORG_ID      "sbxOrg0ArcpassTst"
 #define SB_PORTAL_NAME "Arcpass Sandbox"
+/* The ArcGIS Location Platform account's organisation; the fixture API keys
+ * belong to it (developer keys), so portals/self with a key describes it. */
+#define SB_PLATFORM_ORG_ID   "sbxOrg1LocPlatfrm"
+#define SB_PLATFORM_ORG_NAME "Arcpass Location Platform Sandbox"
+
+/* The organisation of a user (never NULL). */
+const char     *sb_user_get_org_id          (const SbUser *user);
 
 extern const SbUser   sb_users[];
 extern const SbApp    sb_apps[];

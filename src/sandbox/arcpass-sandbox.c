@@ -1656,6 +1656,7 @@ arcpass_sandbox_dup_fixtures_json (ArcpassSandbox *self)
       add_string (b, "password", sb_users[i].password);
       add_string (b, "fullName", sb_users[i].full_name);
       add_string (b, "role", sb_users[i].role);
+      add_string (b, "orgId", sb_user_get_org_id (&sb_users[i]));
       add_strv (b, "privileges", sb_users[i].privileges);
       json_builder_end_object (b);
     }

@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 #define ARCPASS_SANDBOX_PUBLISHER_PASSWORD "sandbox-publisher-1"
 #define ARCPASS_SANDBOX_USER_USERNAME      "grace.hopper"
 #define ARCPASS_SANDBOX_USER_PASSWORD      "sandbox-user-1"
+/* The ArcGIS Location Platform account (its own organisation; every
+ * location-service privilege, static basemap tiles included). */
+#define ARCPASS_SANDBOX_PLATFORM_USERNAME  "mae.jemison"
+#define ARCPASS_SANDBOX_PLATFORM_PASSWORD  "sandbox-platform-1"
 #define ARCPASS_SANDBOX_CLIENT_ID          "arcpassSandboxApp"
 #define ARCPASS_SANDBOX_CLIENT_SECRET      "sandbox0app0secret0f00d"
 /* API key with basemaps, static basemap tiles and geocode privileges. */
