@@ -920,11 +920,16 @@ respond_user_tokens (SbRequest *req,
   add_string (b, "access_token", access->value);
   add_int (b, "expires_in", access->expires_at - access->issued_at);
   add_string (b, "username", access->username);
-  add_bool (b, "ssl", FALSE);
+  /* ArcGIS Online's token answers say ssl: true (its tokens must only
+   * travel over HTTPS; the sandbox itself is loopback HTTP). */
+  add_bool (b, "ssl", TRUE);
   if (refresh)
     {
       add_string (b, "refresh_token", refresh->value);
-      add_int (b, "refresh_token_expires_in", refresh->expires_at - refresh->issued_at);
+      /* ArcGIS Enterprise before 10.9.1 does not say how long the refresh
+       * token lives (the "old Enterprise" switch). */
+      if (!sb_sandbox_get_old_enterprise (req->sandbox))
+        add_int (b, "refresh_token_expires_in", refresh->expires_at - refresh->issued_at);
     }
   json_builder_end_object (b);
   respond_builder (req, format == SB_FORMAT_HTML ? SB_FORMAT_JSON : format, b);
@@ -1040,10 +1045,10 @@ handle_token (SbRequest *req)
           return;
         }
 
-      /* Without PKCE only a confidential client (with its secret) may swap a
-       * code; with PKCE a secret is optional but must be right if sent. */
-      if ((!code->code_challenge || client_secret) &&
-          !sb_secret_equal (app->client_secret, client_secret))
+      /* A public client needs no secret to swap a code, with or without
+       * PKCE (DOC token: only client_credentials requires client_secret);
+       * a secret that is sent must be right. */
+      if (client_secret && !sb_secret_equal (app->client_secret, client_secret))
         {
           sb_tokens_remove (sandbox, code->value);
           respond_oauth_error (req, 400, "invalid_request", "Invalid client_secret");

@@ -166,6 +166,7 @@ char           *sb_random_token             (gsize       n_bytes);
 /* Sandbox internals (arcpass-sandbox.c). */
 gint64          sb_sandbox_get_created_at   (ArcpassSandbox *self);
 guint           sb_sandbox_get_oauth_error_status (ArcpassSandbox *self);
+gboolean        sb_sandbox_get_old_enterprise (ArcpassSandbox *self);
 SbToken        *sb_tokens_insert            (ArcpassSandbox *self,
                                              SbTokenKind     kind,
                                              gint64          lifetime);

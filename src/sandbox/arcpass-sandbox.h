@@ -96,6 +96,12 @@ guint           arcpass_sandbox_get_token_count    (ArcpassSandbox  *self);
 void            arcpass_sandbox_set_oauth_error_status (ArcpassSandbox *self,
                                                         guint           status);
 
+/* "Old Enterprise" (ArcGIS Enterprise before 10.9.1): OAuth token answers
+ * leave out refresh_token_expires_in. Same as POST /_sandbox/config
+ * old_enterprise=1 (0 to switch it off); reset switches it off. */
+void            arcpass_sandbox_set_old_enterprise (ArcpassSandbox *self,
+                                                    gboolean        old_enterprise);
+
 /* Same as arcpass_sandbox_start(), but serves HTTPS with @certificate
  * (usually self-signed, made at test time): the URL becomes
  * "https://127.0.0.1:PORT". Lets tests check that clients refuse a
