@@ -716,9 +716,10 @@ confirm_cb (GObject      *object,
   g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
                            /* Translators: the first %s is a service name such as “the
                             * geocoding service”, the second what it said. */
-                           _("The token was refused by %s although the portal accepts it: %s "
-                             "The account stays signed in; try again later, or ask the "
-                             "service’s administrator."),
+                           _("The token was refused by %s although the portal accepts it: the "
+                             "account is still signed in, and the problem is the service’s. Try "
+                             "again later, or ask the service’s administrator. (What the service "
+                             "said: %s)"),
                            arcpass_service_get_name (request->service),
                            request->service_error->message);
 }
