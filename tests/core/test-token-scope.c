@@ -474,6 +474,55 @@ test_server_token_not_federated (void)
   enterprise_stop (&e);
 }
 
+static void
+token_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Enterprise *e = user_data;
+
+  e->result = arcpass_token_manager_get_token_finish (ARCPASS_TOKEN_MANAGER (object), result,
+                                                      &e->error);
+  g_main_loop_quit (e->loop);
+}
+
+/* exchange_refresh_token must use the redirect URI the account signed in
+ * with: without one, a clear error and no request (never a guess). */
+static void
+test_rotation_needs_redirect_uri (void)
+{
+  Enterprise e;
+  g_autoptr(ArcpassClient) client = arcpass_client_new ();
+  g_autoptr(ArcpassCredential) credential = NULL;
+  g_autoptr(ArcpassTokenManager) manager = NULL;
+  g_autofree char *portal = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  enterprise_start (&e);
+  portal = g_strconcat (e.base, "/portal", NULL);
+  credential = arcpass_credential_new (ARCPASS_CREDENTIAL_OAUTH_USER, portal);
+  arcpass_credential_set_client_id (credential, "someClient");
+  arcpass_credential_set_access_token (credential, "expired-access");
+  arcpass_credential_set_access_expires (credential, now - 60);
+  arcpass_credential_set_refresh_token (credential, "refresh-with-an-hour-left");
+  arcpass_credential_set_refresh_expires (credential, now + 3600);
+  manager = arcpass_token_manager_new (client, credential, NULL);
+
+  e.result = NULL;
+  e.error = NULL;
+  arcpass_token_manager_get_token_async (manager, FALSE, NULL, token_done_cb, &e);
+  g_main_loop_run (e.loop);
+  g_assert_null (e.result);
+  g_assert_error (e.error, ARCPASS_ERROR, ARCPASS_ERROR_SIGN_IN_REQUIRED);
+  g_assert_nonnull (strstr (e.error->message, "redirect URI"));
+  g_clear_error (&e.error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (arcpass_client_get_request_log (client))),
+                    ==, 0);
+
+  g_clear_object (&manager);
+  enterprise_stop (&e);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -486,6 +535,7 @@ main (int   argc,
   g_test_add_func ("/server-tokens/federated", test_server_token_federated);
   g_test_add_func ("/server-tokens/not-federated", test_server_token_not_federated);
   g_test_add_func ("/credential/account-kind-payload", test_account_kind_payload);
+  g_test_add_func ("/token-manager/rotation-needs-redirect-uri", test_rotation_needs_redirect_uri);
 
   return g_test_run ();
 }
