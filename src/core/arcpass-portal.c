@@ -97,12 +97,60 @@ is_page_name (const char *segment)
   return FALSE;
 }
 
+/* Esri's own hosts that a user may paste for ArcGIS Online or ArcGIS
+ * Location Platform, whose portal is https://www.arcgis.com: the bare
+ * domain, the dashboards (location., developers.), the documentation, and
+ * the hosts of Esri's services (hosted feature and tile services, the
+ * location services' *-api hosts). Organisation hosts
+ * (<urlKey>.maps.arcgis.com and the like) are the portal itself and are kept:
+ * they are not in this list. */
+static gboolean
+is_esri_online_host (const char *host)
+{
+  static const char * const exact[] = {
+    "arcgis.com", "www.arcgis.com", "location.arcgis.com", "developers.arcgis.com",
+    "doc.arcgis.com", "geocode.arcgis.com", "services.arcgis.com", "tiles.arcgis.com",
+    "basemaps.arcgis.com", NULL
+  };
+  static const char * const numbered[] = { "services", "tiles", NULL };
+  const char *suffix = ".arcgis.com";
+  g_autofree char *label = NULL;
+  gsize len = strlen (host);
+
+  if (g_strv_contains (exact, host))
+    return TRUE;
+
+  if (len <= strlen (suffix) || strcmp (host + len - strlen (suffix), suffix) != 0)
+    return FALSE;
+
+  label = g_strndup (host, len - strlen (suffix));
+  if (strchr (label, '.') != NULL)
+    return FALSE;
+
+  /* geocode-api, basemapstyles-api, static-map-tiles-api, route-api… */
+  if (g_str_has_suffix (label, "-api"))
+    return TRUE;
+
+  /* services1 … services9, tiles1 …: hosted content of Online organisations. */
+  for (guint i = 0; numbered[i] != NULL; i++)
+    if (g_str_has_prefix (label, numbered[i]) &&
+        label[strlen (numbered[i])] != '\0' &&
+        label[strspn (label + strlen (numbered[i]), "0123456789") + strlen (numbered[i])] == '\0')
+      return TRUE;
+
+  return FALSE;
+}
+
 /* The part of @path before the first segment that is not the web adaptor:
- * "/portal/home/index.html" → "/portal"; "/sharing/rest/" → "". */
+ * "/portal/home/index.html" → "/portal"; "/sharing/rest/" → "";
+ * "/server/rest/services" → "/server" (an ArcGIS Server's REST, admin and
+ * manager paths stop there too). */
 static char *
 web_adaptor_path (const char *path)
 {
-  static const char * const stop_segments[] = { "home", "sharing", "apps", "portalhelp", NULL };
+  static const char * const stop_segments[] = {
+    "home", "sharing", "apps", "portalhelp", "portaladmin", "rest", "admin", "manager", NULL
+  };
   g_auto(GStrv) segments = g_strsplit (path ? path : "", "/", -1);
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -113,8 +161,13 @@ web_adaptor_path (const char *path)
       if (*segment == '\0')
         continue;
 
-      if (g_strv_contains (stop_segments, segment))
-        break;
+      /* Case does not matter to ArcGIS's paths ("/Sharing/Rest"). */
+      {
+        g_autofree char *lower = g_ascii_strdown (segment, -1);
+
+        if (g_strv_contains (stop_segments, lower))
+          break;
+      }
 
       /* A page name such as index.html is not part of the adaptor, but a
        * dotted adaptor name ("/gis.portal") is: dropping every dotted last
@@ -249,6 +302,18 @@ arcpass_portal_normalize (const char  *input,
                      "the way. Use https://%s instead (plain http is only accepted for "
                      "127.0.0.1 and localhost)."), host, host);
       return FALSE;
+    }
+
+  /* Pasted from the browser while using ArcGIS Online or Location
+   * Platform (the dashboards, a hosted service, the bare domain): the
+   * portal is www.arcgis.com, wherever the path pointed. */
+  if (is_esri_online_host (host))
+    {
+      if (out_rest_root != NULL)
+        *out_rest_root = g_strdup (ARCPASS_ONLINE_PORTAL_URL "/sharing/rest");
+      if (out_portal_url != NULL)
+        *out_portal_url = g_strdup (ARCPASS_ONLINE_PORTAL_URL);
+      return TRUE;
     }
 
   adaptor = web_adaptor_path (g_uri_get_path (uri));

@@ -25,8 +25,21 @@ G_BEGIN_DECLS
  *   `http://` on a host that is not loopback (the message says why)
  *
  * A missing scheme means `https://`. `/home/…`, `/sharing/…`, `/apps/…`,
- * query, fragment and trailing slashes are dropped. User info and schemes
- * other than http(s) are refused.
+ * `/portaladmin/…`, `/rest/…`, `/admin/…`, `/manager/…` (any case), query,
+ * fragment and trailing slashes are dropped. User info and schemes other
+ * than http(s) are refused.
+ *
+ * Esri's own hosts (`arcgis.com`, `www.`, `location.`, `developers.`,
+ * `doc.`, `geocode.`, `basemaps.`, `services[N].`, `tiles[N].` and
+ * `*-api.arcgis.com`) give `https://www.arcgis.com`, the portal of ArcGIS
+ * Online and Location Platform; organisation hosts such as
+ * `myorg.maps.arcgis.com` are kept as they are.
+ *
+ * An ArcGIS Server URL (`https://host/server/rest/services`,
+ * `https://host/arcgis/rest/services/…`) gives the server's root
+ * (`https://host/server`). It is not a portal: discovery finds no
+ * `sharing/rest` there, and the server's `/rest/info` names the portal it
+ * is federated with (`owningSystemUrl`), which is the address to use.
  */
 gboolean  arcpass_portal_normalize        (const char  *input,
                                            char       **out_portal_url,

@@ -55,7 +55,9 @@ struct _ArcpassSandbox
 
 G_DEFINE_FINAL_TYPE (ArcpassSandbox, arcpass_sandbox, G_TYPE_OBJECT)
 
-static const char * const fault_modes[] = { "malformed", "truncate", "close", "token498", NULL };
+static const char * const fault_modes[] = {
+  "malformed", "truncate", "close", "token498", "html403", "moved", NULL
+};
 
 /* ---------------------------------------------------------------- tokens */
 
@@ -831,6 +833,12 @@ fault_mode_is_valid (const char *mode)
     return g_ascii_string_to_unsigned (mode + 7, 10, 100, 599, &value, NULL);
   if (g_str_has_prefix (mode, "delay:"))
     return g_ascii_string_to_unsigned (mode + 6, 10, 0, 600000, &value, NULL);
+  if (g_str_has_prefix (mode, "ratelimit:"))
+    return g_ascii_string_to_unsigned (mode + 10, 10, 0, 86400, &value, NULL);
+  if (g_str_has_prefix (mode, "gateway:"))
+    return g_strv_contains ((const char * const[]) { "502", "503", "504", NULL }, mode + 8);
+  if (g_str_has_prefix (mode, "toplevel:"))
+    return g_ascii_string_to_unsigned (mode + 9, 10, 400, 599, &value, NULL);
   return g_strv_contains (fault_modes, mode);
 }
 
@@ -886,7 +894,8 @@ control_handle (SbRequest *req)
         {
           const char * const details[] = {
             "path must start with '/'",
-            "mode is status:NNN, delay:MS, malformed, truncate, close or token498",
+            "mode is status:NNN, delay:MS, malformed, truncate, close, token498, html403, "
+            "ratelimit:SECONDS, gateway:502|503|504, toplevel:CODE (400-599) or moved",
             "count is a positive number (default 1)",
             NULL
           };
@@ -1295,6 +1304,99 @@ server_callback (SoupServer        *server,
       const char * const details[] = { NULL };
 
       sb_respond_error (req, SOUP_STATUS_OK, SB_FORMAT_JSON, 498, "Invalid Token", details);
+    }
+  else if (fault && strcmp (fault->mode, "html403") == 0)
+    {
+      /* What a CDN or web application firewall sends: its own page, not
+       * ArcGIS's envelope, whatever format was asked for. */
+      static const char page[] =
+        "<!DOCTYPE html>\n<html><head><title>Access Denied</title></head>\n"
+        "<body><h1>Access Denied</h1>\n"
+        "<p>You don't have permission to access this resource on this server.</p>\n"
+        "<p>Reference #18.5c2d3e17.1733450000.2f1a (Arcpass sandbox: html403 fault)</p>\n"
+        "</body></html>\n";
+
+      sb_respond_html (req, SOUP_STATUS_FORBIDDEN, page);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "ratelimit:"))
+    {
+      const char *seconds = fault->mode + 10;
+      const char * const details[] = { "Fault injected by the Arcpass sandbox.", NULL };
+      g_autofree char *text = g_strdup_printf ("Too many requests. Retry after %s seconds.",
+                                               seconds);
+
+      if (!req->disconnected)
+        soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                      "Retry-After", seconds);
+      sb_respond_error (req, 429, SB_FORMAT_JSON, 429, text, details);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "gateway:"))
+    {
+      /* A reverse proxy's page when the service behind it is down. */
+      guint status = (guint) g_ascii_strtoull (fault->mode + 8, NULL, 10);
+      const char *phrase = soup_status_get_phrase (status);
+      g_autofree char *page = g_strdup_printf ("<html>\n<head><title>%u %s</title></head>\n"
+                                               "<body>\n<center><h1>%u %s</h1></center>\n"
+                                               "<hr><center>nginx</center>\n</body>\n</html>\n",
+                                               status, phrase, status, phrase);
+
+      sb_respond_html (req, status, page);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "toplevel:"))
+    {
+      /* {"code":…,"message":…} without an "error" envelope, over HTTP 200,
+       * as some ArcGIS backends answer (rest-js checkForErrors). */
+      guint code = (guint) g_ascii_strtoull (fault->mode + 9, NULL, 10);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      const char *message;
+
+      switch (code)
+        {
+        case 498:
+          message = "Invalid token.";
+          break;
+        case 499:
+          message = "Token required.";
+          break;
+        case 403:
+          message = "You do not have permissions to access this resource or perform this operation.";
+          break;
+        case 429:
+          message = "Too many requests.";
+          break;
+        default:
+          message = "Unable to complete the operation.";
+          break;
+        }
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_int_value (b, code);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      json_builder_end_object (b);
+      node = json_builder_get_root (b);
+      sb_respond_json (req, SOUP_STATUS_OK, SB_FORMAT_JSON, node);
+    }
+  else if (fault && strcmp (fault->mode, "moved") == 0)
+    {
+      /* A portal that moved: the same path and query on another of the
+       * sandbox's hosts (the organisation host, or the portal host for a
+       * request that came to the organisation host). A client that followed
+       * it would show up in the log as a request to that host. */
+      ArcpassSandboxHost other = req->host == ARCPASS_SANDBOX_HOST_ORG ? ARCPASS_SANDBOX_HOST_PORTAL
+                                                                        : ARCPASS_SANDBOX_HOST_ORG;
+      GUri *uri = soup_server_message_get_uri (msg);
+      const char *query_string = g_uri_get_query (uri);
+      g_autofree char *location = g_strconcat (sb_sandbox_host_url (self, other), path,
+                                               query_string ? "?" : "",
+                                               query_string ? query_string : "", NULL);
+      g_autoptr(GBytes) body = g_bytes_new_static ("", 0);
+
+      if (!req->disconnected)
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Location", location);
+      sb_respond (req, SOUP_STATUS_MOVED_PERMANENTLY, "text/plain", body);
     }
   else if (fault && g_str_has_prefix (fault->mode, "delay:"))
     {

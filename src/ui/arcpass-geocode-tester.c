@@ -319,6 +319,24 @@ show_error (ArcpassGeocodeTester *self,
                                        "sandbox) is running."),
                                      host, error->message);
     }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_BLOCKED))
+    {
+      /* Not ArcGIS's answer: the token and its privileges are not in
+       * question. The message names the host and what to do. */
+      title = _("Blocked by a Firewall or Proxy");
+      description = g_strdup (error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED))
+    {
+      /* The message says when to try again; Try Again stays for then. */
+      title = _("Too Many Requests");
+      description = g_strdup (error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MOVED))
+    {
+      title = _("Geocoding Service Moved");
+      description = g_strdup (error->message);
+    }
   else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE))
     {
       host = dup_geocode_host (self);
