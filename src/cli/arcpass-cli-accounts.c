@@ -62,6 +62,11 @@ print_accounts_json (GPtrArray *accounts)
       add_string_member (builder, "display_name", display);
       add_string_member (builder, "kind",
                          arcpass_cli_kind_id (arcpass_credential_get_kind (credential)));
+      /* Which ArcGIS: "arcgis-online", "location-platform", "enterprise"
+       * (recorded at sign-in; guessed from the portal for older accounts). */
+      add_string_member (builder, "account_kind",
+                         arcpass_account_kind_get_nick (
+                           arcpass_credential_get_effective_account_kind (credential)));
       add_string_member (builder, "portal", arcpass_credential_get_portal_url (credential));
       add_string_member (builder, "username", arcpass_credential_get_username (credential));
       add_string_member (builder, "full_name", arcpass_credential_get_full_name (credential));

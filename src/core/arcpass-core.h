@@ -12,6 +12,8 @@
 #include "arcpass-request-log.h"
 #include "arcpass-client.h"
 #include "arcpass-oauth.h"
+#include "arcpass-token-scope.h"
+#include "arcpass-server-tokens.h"
 #include "arcpass-token-manager.h"
 #include "arcpass-account-store.h"
 #include "arcpass-loopback-receiver.h"

@@ -26,6 +26,7 @@ struct _ArcpassCredential
   gint64 refresh_expires;
   char *client_secret;     /* secret */
   gboolean ssl;
+  ArcpassAccountKind account_kind;
   char **privileges;
   char *full_name;
   char *org_id;
@@ -41,6 +42,12 @@ G_DEFINE_ENUM_TYPE (ArcpassCredentialKind, arcpass_credential_kind,
   G_DEFINE_ENUM_VALUE (ARCPASS_CREDENTIAL_API_KEY, "api-key"),
   G_DEFINE_ENUM_VALUE (ARCPASS_CREDENTIAL_APP_CREDENTIALS, "app-credentials"),
   G_DEFINE_ENUM_VALUE (ARCPASS_CREDENTIAL_GENERATE_TOKEN, "generate-token"))
+
+G_DEFINE_ENUM_TYPE (ArcpassAccountKind, arcpass_account_kind,
+  G_DEFINE_ENUM_VALUE (ARCPASS_ACCOUNT_KIND_UNKNOWN, "unknown"),
+  G_DEFINE_ENUM_VALUE (ARCPASS_ACCOUNT_KIND_ONLINE, "arcgis-online"),
+  G_DEFINE_ENUM_VALUE (ARCPASS_ACCOUNT_KIND_LOCATION_PLATFORM, "location-platform"),
+  G_DEFINE_ENUM_VALUE (ARCPASS_ACCOUNT_KIND_ENTERPRISE, "enterprise"))
 
 G_DEFINE_ENUM_TYPE (ArcpassCredentialState, arcpass_credential_state,
   G_DEFINE_ENUM_VALUE (ARCPASS_CREDENTIAL_STATE_VALID, "valid"),
@@ -62,6 +69,7 @@ enum {
   PROP_REFRESH_EXPIRES,
   PROP_CLIENT_SECRET,
   PROP_SSL,
+  PROP_ACCOUNT_KIND,
   PROP_PRIVILEGES,
   PROP_FULL_NAME,
   PROP_ORG_ID,
@@ -177,6 +185,9 @@ arcpass_credential_get_property (GObject    *object,
     case PROP_SSL:
       g_value_set_boolean (value, self->ssl);
       break;
+    case PROP_ACCOUNT_KIND:
+      g_value_set_enum (value, self->account_kind);
+      break;
     case PROP_PRIVILEGES:
       g_value_set_boxed (value, self->privileges);
       break;
@@ -249,6 +260,9 @@ arcpass_credential_set_property (GObject      *object,
     case PROP_SSL:
       arcpass_credential_set_ssl (self, g_value_get_boolean (value));
       break;
+    case PROP_ACCOUNT_KIND:
+      arcpass_credential_set_account_kind (self, g_value_get_enum (value));
+      break;
     case PROP_PRIVILEGES:
       arcpass_credential_set_privileges (self, g_value_get_boxed (value));
       break;
@@ -315,6 +329,10 @@ arcpass_credential_class_init (ArcpassCredentialClass *klass)
   properties[PROP_SSL] =
     g_param_spec_boolean ("ssl", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACCOUNT_KIND] =
+    g_param_spec_enum ("account-kind", NULL, NULL,
+                       ARCPASS_TYPE_ACCOUNT_KIND, ARCPASS_ACCOUNT_KIND_UNKNOWN,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PRIVILEGES] =
     g_param_spec_boxed ("privileges", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -449,6 +467,85 @@ arcpass_credential_set_ssl (ArcpassCredential *self,
 
   self->ssl = ssl;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SSL]);
+}
+
+const char *
+arcpass_account_kind_get_label (ArcpassAccountKind kind)
+{
+  switch (kind)
+    {
+    case ARCPASS_ACCOUNT_KIND_ONLINE:
+      return _("ArcGIS Online");
+    case ARCPASS_ACCOUNT_KIND_LOCATION_PLATFORM:
+      return _("ArcGIS Location Platform");
+    case ARCPASS_ACCOUNT_KIND_ENTERPRISE:
+      return _("ArcGIS Enterprise");
+    case ARCPASS_ACCOUNT_KIND_UNKNOWN:
+    default:
+      return NULL;
+    }
+}
+
+const char *
+arcpass_account_kind_get_nick (ArcpassAccountKind kind)
+{
+  GEnumClass *enum_class = g_type_class_ref (ARCPASS_TYPE_ACCOUNT_KIND);
+  GEnumValue *value = g_enum_get_value (enum_class, kind);
+  const char *nick = value ? value->value_nick : "unknown";
+
+  /* The class is static: its nicks outlive the reference. */
+  g_type_class_unref (enum_class);
+  return nick;
+}
+
+ArcpassAccountKind
+arcpass_credential_get_account_kind (ArcpassCredential *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_CREDENTIAL (self), ARCPASS_ACCOUNT_KIND_UNKNOWN);
+  return self->account_kind;
+}
+
+void
+arcpass_credential_set_account_kind (ArcpassCredential  *self,
+                                     ArcpassAccountKind  kind)
+{
+  g_return_if_fail (ARCPASS_IS_CREDENTIAL (self));
+
+  if (self->account_kind == kind)
+    return;
+
+  self->account_kind = kind;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT_KIND]);
+}
+
+ArcpassAccountKind
+arcpass_credential_get_effective_account_kind (ArcpassCredential *self)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+
+  g_return_val_if_fail (ARCPASS_IS_CREDENTIAL (self), ARCPASS_ACCOUNT_KIND_UNKNOWN);
+
+  if (self->account_kind != ARCPASS_ACCOUNT_KIND_UNKNOWN)
+    return self->account_kind;
+
+  /* Accounts saved before the kind was recorded: API keys and app
+   * credentials of arcgis.com, and users of arcgis.com or of the sandbox,
+   * are ArcGIS Online's (Location Platform is told apart only by
+   * portals/self); anything else is somebody's Enterprise portal. */
+  if (self->portal_url != NULL)
+    uri = g_uri_parse (self->portal_url, G_URI_FLAGS_NONE, NULL);
+  host = uri ? g_uri_get_host (uri) : NULL;
+  if (host == NULL)
+    return ARCPASS_ACCOUNT_KIND_ONLINE;
+  if (g_ascii_strcasecmp (host, "arcgis.com") == 0 ||
+      (strlen (host) > strlen (".arcgis.com") &&
+       g_ascii_strcasecmp (host + strlen (host) - strlen (".arcgis.com"), ".arcgis.com") == 0))
+    return ARCPASS_ACCOUNT_KIND_ONLINE;
+  if (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0 && g_uri_get_path (uri) &&
+      (*g_uri_get_path (uri) == '\0' || strcmp (g_uri_get_path (uri), "/") == 0))
+    return ARCPASS_ACCOUNT_KIND_ONLINE;
+  return ARCPASS_ACCOUNT_KIND_ENTERPRISE;
 }
 
 const char * const *
@@ -641,6 +738,10 @@ arcpass_credential_to_payload (ArcpassCredential *self)
   add_string (builder, "client_secret", self->client_secret);
   json_builder_set_member_name (builder, "ssl");
   json_builder_add_boolean_value (builder, self->ssl);
+  /* Optional member of format 1: payloads saved without it still load (the
+   * kind is then guessed from the portal URL). */
+  if (self->account_kind != ARCPASS_ACCOUNT_KIND_UNKNOWN)
+    add_string (builder, "account_kind", arcpass_account_kind_get_nick (self->account_kind));
   json_builder_set_member_name (builder, "privileges");
   json_builder_begin_array (builder);
   for (guint i = 0; self->privileges[i] != NULL; i++)
@@ -715,6 +816,21 @@ read_payload (ArcpassCredential  *self,
   if (!arcpass_json_object_get_optional_boolean (object, "ssl", &b, error))
     return FALSE;
   arcpass_credential_set_ssl (self, b);
+
+  s = NULL;
+  if (!arcpass_json_object_get_optional_string (object, "account_kind", &s, error))
+    return FALSE;
+  if (s != NULL)
+    {
+      GEnumClass *enum_class = g_type_class_ref (ARCPASS_TYPE_ACCOUNT_KIND);
+      GEnumValue *value = g_enum_get_value_by_nick (enum_class, s);
+
+      /* A kind this version does not know (a newer Arcpass) is not a reason
+       * to lose the account: it is guessed again. */
+      if (value != NULL)
+        arcpass_credential_set_account_kind (self, value->value);
+      g_type_class_unref (enum_class);
+    }
 
   if (json_object_has_member (object, "privileges"))
     {
@@ -820,6 +936,7 @@ arcpass_credential_update_from (ArcpassCredential *self,
   arcpass_credential_set_refresh_expires (self, source->refresh_expires);
   arcpass_credential_set_client_secret (self, source->client_secret);
   arcpass_credential_set_ssl (self, source->ssl);
+  arcpass_credential_set_account_kind (self, source->account_kind);
   arcpass_credential_set_privileges (self, (const char * const *) source->privileges);
   arcpass_credential_set_full_name (self, source->full_name);
   arcpass_credential_set_org_id (self, source->org_id);

@@ -43,6 +43,37 @@ typedef enum {
 GType arcpass_credential_state_get_type (void) G_GNUC_CONST;
 #define ARCPASS_TYPE_CREDENTIAL_STATE (arcpass_credential_state_get_type ())
 
+/**
+ * ArcpassAccountKind:
+ * @ARCPASS_ACCOUNT_KIND_UNKNOWN: not known yet (accounts saved before it was
+ *   recorded); arcpass_credential_get_effective_account_kind() guesses from
+ *   the portal URL
+ * @ARCPASS_ACCOUNT_KIND_ONLINE: an ArcGIS Online organisation
+ * @ARCPASS_ACCOUNT_KIND_LOCATION_PLATFORM: an ArcGIS Location Platform account
+ * @ARCPASS_ACCOUNT_KIND_ENTERPRISE: an ArcGIS Enterprise portal
+ *
+ * Which ArcGIS the account belongs to: it decides which services exist for
+ * it (Static Basemap Tiles are Location Platform's only) and where its token
+ * may go (ArcGIS's location services accept Online and Location Platform
+ * tokens, never an Enterprise portal's).
+ */
+typedef enum {
+  ARCPASS_ACCOUNT_KIND_UNKNOWN,
+  ARCPASS_ACCOUNT_KIND_ONLINE,
+  ARCPASS_ACCOUNT_KIND_LOCATION_PLATFORM,
+  ARCPASS_ACCOUNT_KIND_ENTERPRISE,
+} ArcpassAccountKind;
+
+GType arcpass_account_kind_get_type (void) G_GNUC_CONST;
+#define ARCPASS_TYPE_ACCOUNT_KIND (arcpass_account_kind_get_type ())
+
+/* A translated label ("ArcGIS Online", "ArcGIS Location Platform", "ArcGIS
+ * Enterprise"), or NULL for UNKNOWN. */
+const char *arcpass_account_kind_get_label (ArcpassAccountKind kind);
+/* A stable name for scripts ("arcgis-online", "location-platform",
+ * "enterprise", "unknown"). */
+const char *arcpass_account_kind_get_nick  (ArcpassAccountKind kind);
+
 /* Version of the keyring payload written by arcpass_credential_to_payload(). */
 #define ARCPASS_CREDENTIAL_PAYLOAD_VERSION 1
 
@@ -70,6 +101,7 @@ G_DECLARE_FINAL_TYPE (ArcpassCredential, arcpass_credential, ARCPASS, CREDENTIAL
  *   refresh-expires  int64    Unix seconds UTC, 0 = unknown
  *   client-secret    string   SECRET (APP_CREDENTIALS only)
  *   ssl              boolean  token must only go over HTTPS
+ *   account-kind     ArcpassAccountKind  Online, Location Platform, Enterprise
  *   privileges       GStrv
  *   full-name, org-id, org-name, role, avatar-url   strings (identity)
  *   state            ArcpassCredentialState
@@ -118,6 +150,13 @@ void                   arcpass_credential_set_client_secret  (ArcpassCredential 
 gboolean               arcpass_credential_get_ssl            (ArcpassCredential *self);
 void                   arcpass_credential_set_ssl            (ArcpassCredential *self,
                                                               gboolean           ssl);
+ArcpassAccountKind     arcpass_credential_get_account_kind   (ArcpassCredential *self);
+void                   arcpass_credential_set_account_kind   (ArcpassCredential *self,
+                                                              ArcpassAccountKind kind);
+/* The account kind, or when unknown a guess from the portal URL: an
+ * arcgis.com or loopback (sandbox) portal is ArcGIS Online, any other portal
+ * ArcGIS Enterprise. */
+ArcpassAccountKind     arcpass_credential_get_effective_account_kind (ArcpassCredential *self);
 const char * const    *arcpass_credential_get_privileges     (ArcpassCredential *self);
 void                   arcpass_credential_set_privileges     (ArcpassCredential *self,
                                                               const char * const *privileges);

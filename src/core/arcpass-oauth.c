@@ -536,6 +536,7 @@ token_cb (GObject      *object,
   g_autoptr(JsonObject) json = NULL;
   g_autoptr(GError) error = NULL;
   ArcpassTokenResponse *response;
+  guint fallback_minutes = GPOINTER_TO_UINT (g_task_get_task_data (task));
 
   json = arcpass_client_request_json_finish (client, result, NULL, &error);
   if (g_task_return_error_if_cancelled (task))
@@ -549,9 +550,40 @@ token_cb (GObject      *object,
 
   response = arcpass_token_response_new_from_json (json, arcpass_client_get_now (client), &error);
   if (response == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, response, (GDestroyNotify) arcpass_token_response_free);
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* ArcGIS Enterprise before 10.9.1 does not say how long a refresh token
+   * lives. It lives as long as was asked (`expiration`, minutes): without
+   * that, its expiry would be unknown and it would never be rotated
+   * (exchange_refresh_token) before it dies. */
+  if (response->refresh_token != NULL && response->refresh_expires_at == 0 && fallback_minutes > 0)
+    response->refresh_expires_at = add_seconds (arcpass_client_get_now (client),
+                                                (gint64) fallback_minutes * 60);
+
+  g_task_return_pointer (task, response, (GDestroyNotify) arcpass_token_response_free);
+}
+
+static void
+post_token_request_full (ArcpassClient       *client,
+                         const char          *url,
+                         const char * const  *params,
+                         guint                refresh_fallback_minutes,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data,
+                         gpointer             source_tag)
+{
+  GTask *task = g_task_new (client, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, GUINT_TO_POINTER (refresh_fallback_minutes), NULL);
+  /* POST: codes, refresh tokens, secrets and passwords only ever travel in
+   * a request body. */
+  arcpass_client_request_json_async (client, ARCPASS_SERVICE_OAUTH, url, params, NULL,
+                                     ARCPASS_REQUEST_POST, cancellable, token_cb, task);
 }
 
 static void
@@ -563,13 +595,7 @@ post_token_request (ArcpassClient       *client,
                     gpointer             user_data,
                     gpointer             source_tag)
 {
-  GTask *task = g_task_new (client, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  /* POST: codes, refresh tokens, secrets and passwords only ever travel in
-   * a request body. */
-  arcpass_client_request_json_async (client, ARCPASS_SERVICE_OAUTH, url, params, NULL,
-                                     ARCPASS_REQUEST_POST, cancellable, token_cb, task);
+  post_token_request_full (client, url, params, 0, cancellable, callback, user_data, source_tag);
 }
 
 static ArcpassTokenResponse *
@@ -605,9 +631,11 @@ arcpass_oauth_exchange_code_async (ArcpassClient        *client,
   g_return_if_fail (ARCPASS_IS_AUTHORIZATION (authorization));
   g_return_if_fail (code != NULL);
 
+  /* A public client has no secret, and the code exchange needs none, with
+   * or without PKCE (only client_credentials does): none is sent. */
   url = g_strconcat (authorization->rest_root, "/oauth2/token", NULL);
-  post_token_request (client, url, params, cancellable, callback, user_data,
-                      arcpass_oauth_exchange_code_async);
+  post_token_request_full (client, url, params, authorization->expiration, cancellable, callback,
+                           user_data, arcpass_oauth_exchange_code_async);
 }
 
 ArcpassTokenResponse *
@@ -659,13 +687,32 @@ arcpass_oauth_exchange_refresh_token_async (ArcpassClient       *client,
   const char *params[] = {
     "grant_type", "exchange_refresh_token",
     "client_id", client_id,
-    "redirect_uri", redirect_uri ? redirect_uri : ARCPASS_OAUTH_OOB_REDIRECT_URI,
+    "redirect_uri", redirect_uri,
     "refresh_token", refresh_token,
     NULL
   };
 
-  post_token_request (client, url, params, cancellable, callback, user_data,
-                      arcpass_oauth_exchange_refresh_token_async);
+  /* The portal checks redirect_uri against the registered ones: only the
+   * one the account signed in with is known to be registered. Guessing
+   * another (the out-of-band URI) would fail on most credentials and, on
+   * the rest, hide the missing value. */
+  if (redirect_uri == NULL || *redirect_uri == '\0')
+    {
+      GTask *task = g_task_new (client, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, arcpass_oauth_exchange_refresh_token_async);
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_SIGN_IN_REQUIRED,
+                               _("The saved sign-in does not say which redirect URI it used, "
+                                 "which renewing it needs. Sign in again."));
+      g_object_unref (task);
+      return;
+    }
+
+  /* Answers without refresh_token_expires_in (Enterprise before 10.9.1):
+   * the new refresh token lives as long as the portal's default, two
+   * weeks, as Arcpass asks at sign-in. */
+  post_token_request_full (client, url, params, ARCPASS_OAUTH_DEFAULT_EXPIRATION, cancellable,
+                           callback, user_data, arcpass_oauth_exchange_refresh_token_async);
 }
 
 ArcpassTokenResponse *
@@ -694,6 +741,20 @@ arcpass_oauth_client_credentials_async (ArcpassClient       *client,
     expiration_minutes ? "expiration" : NULL, expiration,
     NULL
   };
+
+  /* The one grant that needs the secret: without it there is nothing to
+   * send (and a NULL would end the parameter list early). */
+  if (client_secret == NULL || *client_secret == '\0')
+    {
+      GTask *task = g_task_new (client, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, arcpass_oauth_client_credentials_async);
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CLIENT,
+                               _("App credentials need their client secret, and none is saved. "
+                                 "Add the app credentials again."));
+      g_object_unref (task);
+      return;
+    }
 
   post_token_request (client, url, params, cancellable, callback, user_data,
                       arcpass_oauth_client_credentials_async);

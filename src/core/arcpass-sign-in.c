@@ -75,6 +75,45 @@ apply_community_self (IdentityData  *data,
   return TRUE;
 }
 
+/* Which ArcGIS the account belongs to, from portals/self. An Enterprise
+ * portal says `isPortal: true`. ArcGIS Online and ArcGIS Location Platform
+ * are the same multitenant portal; what tells them apart is the
+ * organisation's subscription (`subscriptionInfo.type`). Esri does not
+ * document the values: Location Platform organisations (formerly "ArcGIS
+ * Platform", before that "ArcGIS Developer" subscriptions) are recognised by
+ * any of these words, anything else is ArcGIS Online (UNCONFIRMED: see
+ * src/sandbox/README.md). */
+static ArcpassAccountKind
+account_kind_from_portal_self (JsonObject *json)
+{
+  JsonObject *subscription = NULL;
+  gboolean is_portal = FALSE;
+  const char *s = NULL;
+
+  if (json_object_has_member (json, "isPortal") &&
+      arcpass_json_object_get_optional_boolean (json, "isPortal", &is_portal, NULL) && is_portal)
+    return ARCPASS_ACCOUNT_KIND_ENTERPRISE;
+
+  if (arcpass_json_object_get_optional_object (json, "subscriptionInfo", &subscription, NULL) &&
+      subscription != NULL &&
+      arcpass_json_object_get_optional_string (subscription, "type", &s, NULL) && s != NULL)
+    {
+      g_autofree char *lower = g_ascii_strdown (s, -1);
+
+      if (strstr (lower, "location platform") || strstr (lower, "arcgis platform") ||
+          strcmp (lower, "platform") == 0 || strcmp (lower, "developer") == 0)
+        return ARCPASS_ACCOUNT_KIND_LOCATION_PLATFORM;
+      return ARCPASS_ACCOUNT_KIND_ONLINE;
+    }
+
+  if (json_object_has_member (json, "isPortal") ||
+      (arcpass_json_object_get_optional_string (json, "portalMode", &s, NULL) && s &&
+       strcmp (s, "multitenant") == 0))
+    return ARCPASS_ACCOUNT_KIND_ONLINE;
+
+  return ARCPASS_ACCOUNT_KIND_UNKNOWN;
+}
+
 static void
 apply_portal_self (IdentityData *data,
                    JsonObject   *json)
@@ -92,6 +131,8 @@ apply_portal_self (IdentityData *data,
   if (arcpass_credential_get_org_id (credential) == NULL &&
       arcpass_json_object_get_optional_string (json, "id", &s, NULL) && s)
     arcpass_credential_set_org_id (credential, s);
+  if (account_kind_from_portal_self (json) != ARCPASS_ACCOUNT_KIND_UNKNOWN)
+    arcpass_credential_set_account_kind (credential, account_kind_from_portal_self (json));
 
   if (kind == ARCPASS_CREDENTIAL_OAUTH_USER || kind == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
     return;

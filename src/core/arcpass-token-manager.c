@@ -9,7 +9,9 @@
 #include "arcpass-oauth.h"
 #include "arcpass-portal.h"
 #include "arcpass-secret.h"
+#include "arcpass-server-tokens.h"
 #include "arcpass-token-manager.h"
+#include "arcpass-token-scope.h"
 
 struct _ArcpassTokenManager
 {
@@ -19,6 +21,10 @@ struct _ArcpassTokenManager
   ArcpassCredential *credential;
   ArcpassAccountStore *store;
   ArcpassEndpoints *endpoints;
+  /* The organisation's host, <urlKey>.<customBaseUrl>, when known. */
+  char *org_host;
+  /* Server tokens for the servers federated with an Enterprise portal. */
+  ArcpassServerTokens *server_tokens;
 
   /* GTasks of get_token calls waiting for the one refresh in flight. */
   GPtrArray *waiters;
@@ -280,6 +286,7 @@ arcpass_token_manager_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->credential);
   g_clear_object (&self->store);
+  g_clear_object (&self->server_tokens);
 
   G_OBJECT_CLASS (arcpass_token_manager_parent_class)->dispose (object);
 }
@@ -291,6 +298,7 @@ arcpass_token_manager_finalize (GObject *object)
 
   g_clear_pointer (&self->endpoints, arcpass_endpoints_free);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_free (self->org_host);
 
   G_OBJECT_CLASS (arcpass_token_manager_parent_class)->finalize (object);
 }
@@ -473,6 +481,40 @@ arcpass_token_manager_set_endpoints (ArcpassTokenManager    *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDPOINTS]);
 }
 
+void
+arcpass_token_manager_set_org_host (ArcpassTokenManager *self,
+                                    const char          *org_host)
+{
+  g_return_if_fail (ARCPASS_IS_TOKEN_MANAGER (self));
+
+  g_free (self->org_host);
+  self->org_host = g_strdup (org_host);
+}
+
+const char *
+arcpass_token_manager_get_org_host (ArcpassTokenManager *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_TOKEN_MANAGER (self), NULL);
+  return self->org_host;
+}
+
+ArcpassTokenScope
+arcpass_token_manager_decide_scope (ArcpassTokenManager  *self,
+                                    const char           *url,
+                                    char                **out_reason)
+{
+  g_return_val_if_fail (ARCPASS_IS_TOKEN_MANAGER (self), ARCPASS_TOKEN_SCOPE_NONE);
+  return arcpass_token_scope_decide (self->credential, self->org_host, url, out_reason);
+}
+
+static ArcpassServerTokens *
+get_server_tokens (ArcpassTokenManager *self)
+{
+  if (self->server_tokens == NULL)
+    self->server_tokens = arcpass_server_tokens_new (self->client);
+  return self->server_tokens;
+}
+
 gboolean
 arcpass_token_manager_get_refreshing (ArcpassTokenManager *self)
 {
@@ -560,8 +602,11 @@ typedef struct {
   char *url;
   char **params;
   ArcpassRequestFlags flags;
+  ArcpassTokenScope scope;
   gboolean retried;
   char *out_content_type;
+  /* The service's refusal, while the portal is asked about the token. */
+  GError *service_error;
 } ManagedRequest;
 
 static void
@@ -575,11 +620,34 @@ managed_request_free (ManagedRequest *request)
       explicit_bzero (request->params[i], strlen (request->params[i]));
   g_strfreev (request->params);
   g_free (request->out_content_type);
+  g_clear_error (&request->service_error);
   g_free (request);
 }
 
 static void send_with_token (GTask      *task,
                              const char *token);
+
+static void
+server_token_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(ArcpassSecret) token = NULL;
+  g_autoptr(GError) error = NULL;
+
+  token = arcpass_server_tokens_get_finish (ARCPASS_SERVER_TOKENS (object), result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (token == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  send_with_token (g_steal_pointer (&task), token);
+}
 
 static void
 token_for_request_cb (GObject      *object,
@@ -600,7 +668,96 @@ token_for_request_cb (GObject      *object,
       return;
     }
 
+  /* A federated server gets a server token exchanged for the portal's,
+   * never the portal token itself. */
+  if (((ManagedRequest *) g_task_get_task_data (task))->scope == ARCPASS_TOKEN_SCOPE_SERVER)
+    {
+      ArcpassTokenManager *self = ARCPASS_TOKEN_MANAGER (object);
+      ManagedRequest *request = g_task_get_task_data (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      arcpass_server_tokens_get_async (get_server_tokens (self), self->credential, token,
+                                       request->url, cancellable,
+                                       server_token_cb, g_steal_pointer (&task));
+      return;
+    }
+
   send_with_token (g_steal_pointer (&task), token);
+}
+
+static void
+confirm_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ArcpassTokenManager *self = g_task_get_source_object (task);
+  ManagedRequest *request = g_task_get_task_data (task);
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  /* The portal refuses the token too: now the account is dead. */
+  if (json == NULL && arcpass_error_is_token_error (error))
+    {
+      g_autoptr(GError) sign_in = mark_sign_in_required (self, request->service_error);
+      g_task_return_error (task, g_steal_pointer (&sign_in));
+      return;
+    }
+
+  /* The portal accepts it (or could not be asked): one service's refusal
+   * says nothing about the account, whose state and keyring item stay as
+   * they are. */
+  if (json == NULL)
+    g_debug ("Could not ask the portal about the token: %s", error->message);
+  g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
+                           /* Translators: the first %s is a service name such as “the
+                            * geocoding service”, the second what it said. */
+                           _("The token was refused by %s although the portal accepts it: the "
+                             "account is still signed in, and the problem is the service’s. Try "
+                             "again later, or ask the service’s administrator. (What the service "
+                             "said: %s)"),
+                           arcpass_service_get_name (request->service),
+                           request->service_error->message);
+}
+
+/* After a service refused the token (and a renewal did not help), ask the
+ * portal that issued it (community/self for user tokens, portals/self for
+ * keys and app tokens), as a 498 from one service is not proof that the
+ * account is dead. */
+static void
+confirm_with_portal (GTask  *task,
+                     GError *service_error)
+{
+  ArcpassTokenManager *self = g_task_get_source_object (task);
+  ManagedRequest *request = g_task_get_task_data (task);
+  ArcpassCredential *credential = self->credential;
+  g_autofree char *rest_root = NULL;
+  g_autofree char *url = NULL;
+  gboolean user;
+
+  request->service_error = service_error;
+
+  if (arcpass_credential_get_access_token (credential) == NULL ||
+      !arcpass_portal_normalize (arcpass_credential_get_portal_url (credential), NULL,
+                                 &rest_root, NULL))
+    {
+      g_autoptr(GError) sign_in = mark_sign_in_required (self, service_error);
+      g_task_return_error (task, g_steal_pointer (&sign_in));
+      return;
+    }
+
+  user = arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_OAUTH_USER ||
+         arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN;
+  url = g_strconcat (rest_root, user ? "/community/self" : "/portals/self", NULL);
+  g_debug ("%s refused the token; asking the portal", arcpass_service_get_name (request->service));
+  arcpass_client_request_json_async (self->client, ARCPASS_SERVICE_PORTAL, url, NULL,
+                                     arcpass_credential_get_access_token (credential),
+                                     ARCPASS_REQUEST_NONE, g_task_get_cancellable (task),
+                                     confirm_cb, g_object_ref (task));
 }
 
 static void
@@ -637,21 +794,44 @@ request_done_cb (GObject      *object,
     }
 
   /* 498/499: the token was revoked or expired early. Get a new one and
-   * try once more, as Esri's SDKs do; a second failure is final. */
+   * try once more, as Esri's SDKs do (a server token is simply fetched
+   * again). */
   if (arcpass_error_is_token_error (error) && !request->retried &&
-      arcpass_credential_can_refresh_at (self->credential, arcpass_client_get_now (self->client)))
+      (request->scope == ARCPASS_TOKEN_SCOPE_SERVER ||
+       arcpass_credential_can_refresh_at (self->credential, arcpass_client_get_now (self->client))))
     {
+      gboolean renew = arcpass_credential_can_refresh_at (self->credential,
+                                                         arcpass_client_get_now (self->client));
+
       request->retried = TRUE;
-      g_debug ("Token refused (%s); refreshing and retrying once", error->message);
-      arcpass_token_manager_get_token_async (self, TRUE, g_task_get_cancellable (task),
+      g_debug ("Token refused (%s); renewing and retrying once", error->message);
+      if (request->scope == ARCPASS_TOKEN_SCOPE_SERVER)
+        arcpass_server_tokens_forget (get_server_tokens (self), request->url);
+      arcpass_token_manager_get_token_async (self, renew, g_task_get_cancellable (task),
                                              token_for_request_cb, g_object_ref (task));
       return;
     }
 
+  /* A refusal of a service this kind of account is not offered at all
+   * (Static Basemap Tiles for an ArcGIS Online user) is explained as such,
+   * never as a privilege to add. */
+  if (request->service == ARCPASS_SERVICE_STATIC_TILES &&
+      g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MISSING_PRIVILEGE))
+    {
+      GError *not_offered = NULL;
+
+      if (!arcpass_token_scope_check_offered (self->credential, request->service, FALSE,
+                                              &not_offered))
+        {
+          g_task_return_error (task, not_offered);
+          return;
+        }
+    }
+
+  /* Still refused: only the portal can say whether the account is dead. */
   if (arcpass_error_is_token_error (error))
     {
-      g_autoptr(GError) sign_in = mark_sign_in_required (self, error);
-      g_task_return_error (task, g_steal_pointer (&sign_in));
+      confirm_with_portal (task, g_steal_pointer (&error));
       return;
     }
 
@@ -691,8 +871,11 @@ managed_request_start (ArcpassTokenManager *self,
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   ManagedRequest *request = g_new0 (ManagedRequest, 1);
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_task_set_source_tag (task, source_tag);
+  request->scope = arcpass_token_scope_decide (self->credential, self->org_host, url, &reason);
   request->want_json = want_json;
   request->service = service;
   request->url = g_strdup (url);
@@ -702,6 +885,22 @@ managed_request_start (ArcpassTokenManager *self,
   if (arcpass_credential_get_kind (self->credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
     request->flags |= ARCPASS_REQUEST_SEND_REFERER;
   g_task_set_task_data (task, request, (GDestroyNotify) managed_request_free);
+
+  if (!arcpass_token_scope_check_offered (self->credential, service, TRUE, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  /* The one rule of where a token may go (arcpass-token-scope.c): a host
+   * that did not issue it and does not accept its issuer gets nothing. */
+  if (request->scope == ARCPASS_TOKEN_SCOPE_NONE)
+    {
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_NO_TOKEN_FOR_HOST, "%s", reason);
+      g_object_unref (task);
+      return;
+    }
 
   arcpass_token_manager_get_token_async (self, FALSE, cancellable, token_for_request_cb, task);
 }

@@ -6,6 +6,7 @@
 
 #include "arcpass-client.h"
 #include "arcpass-credential.h"
+#include "arcpass-token-scope.h"
 #include "arcpass-types.h"
 
 G_BEGIN_DECLS
@@ -47,6 +48,16 @@ guint                   arcpass_token_manager_get_refresh_margin (ArcpassTokenMa
 void                    arcpass_token_manager_set_endpoints     (ArcpassTokenManager  *self,
                                                                  const ArcpassEndpoints *endpoints);
 gboolean                arcpass_token_manager_get_refreshing    (ArcpassTokenManager  *self);
+/* The organisation's host (`<urlKey>.<customBaseUrl>` of portals/self), which
+ * accepts the account's token as its portal does; NULL when unknown. */
+void                    arcpass_token_manager_set_org_host      (ArcpassTokenManager  *self,
+                                                                 const char           *org_host);
+const char             *arcpass_token_manager_get_org_host      (ArcpassTokenManager  *self);
+/* arcpass_token_scope_decide() for this account: whether its token may go to
+ * @url. Every request of the manager passes through it. */
+ArcpassTokenScope       arcpass_token_manager_decide_scope      (ArcpassTokenManager  *self,
+                                                                 const char           *url,
+                                                                 char                **out_reason);
 
 /* A token valid for at least 5 more minutes, refreshing first if needed
  * (@force_refresh: refresh even if still valid, e.g. "Refresh now" or after
@@ -60,8 +71,14 @@ char                   *arcpass_token_manager_get_token_finish  (ArcpassTokenMan
                                                                  GAsyncResult         *result,
                                                                  GError              **error);
 
-/* arcpass_client_request_json_async() with a fresh token; after a 498/499
- * answer the token is refreshed (forced) and the request retried once. */
+/* arcpass_client_request_json_async() with a fresh token, sent only where
+ * arcpass_token_scope_decide() allows (%ARCPASS_ERROR_NO_TOKEN_FOR_HOST
+ * otherwise, saying why; a federated server gets a server token). After a
+ * 498/499 answer the token is renewed and the request retried once; if it
+ * is still refused, the portal is asked with the token: only if the portal
+ * refuses it too does the account become SIGN_IN_REQUIRED (and saved so);
+ * otherwise the call fails with %ARCPASS_ERROR_SERVICE_ERROR naming the
+ * service, and the account is left as it was. */
 void                    arcpass_token_manager_request_json_async  (ArcpassTokenManager  *self,
                                                                    ArcpassService        service,
                                                                    const char           *url,

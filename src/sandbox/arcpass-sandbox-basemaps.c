@@ -84,6 +84,21 @@ check_access (SbRequest  *req,
       break;
     }
 
+  /* Static Basemap Tiles are for ArcGIS Location Platform accounts only
+   * (DOC static-basemap-tiles: "ArcGIS Online: not supported"). How the
+   * real service refuses an Online organisation's user token is
+   * UNCONFIRMED: a 403 like a missing privilege, with its own message. */
+  if (strcmp (privilege, TILES_PRIVILEGE) == 0 && identity.username &&
+      strcmp (sb_user_get_org_id (sb_find_user (identity.username)), SB_PLATFORM_ORG_ID) != 0)
+    {
+      const char * const details[] = {
+        "Static Basemap Tiles are not available to ArcGIS Online organizations.", NULL
+      };
+
+      respond_service_error (req, SOUP_STATUS_FORBIDDEN, 403, "Permission missing.", details);
+      return FALSE;
+    }
+
   if (!sb_strv_contains (identity.privileges, privilege))
     {
       g_autofree char *missing = g_strdup_printf ("Missing privilege %s", privilege);

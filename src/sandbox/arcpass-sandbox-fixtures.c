@@ -78,10 +78,10 @@ const SbUser sb_users[] = {
   {
     .username = ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
     .password = ARCPASS_SANDBOX_ENTERPRISE_PASSWORD,
-    .full_name = "Alan Turing",
-    .first_name = "Alan",
-    .last_name = "Turing",
-    .email = "alan.turing@enterprise.arcpass.invalid",
+    .full_name = "Dorothy Vaughan",
+    .first_name = "Dorothy",
+    .last_name = "Vaughan",
+    .email = "dorothy.vaughan@enterprise.arcpass.invalid",
     .role = "org_publisher",
     .role_id = "iCCCCCCCCCCCCCCC",
     .user_type = "creatorUT",
@@ -106,8 +106,31 @@ const SbUser sb_users[] = {
     .provider = "enterprise",
     .home = ARCPASS_SANDBOX_HOST_ENTERPRISE,
   },
+  {
+    /* The ArcGIS Location Platform account: its own organisation, whose
+     * portals/self says so (subscriptionInfo), and Static Basemap Tiles,
+     * which ArcGIS Online organisations do not get. */
+    .username = ARCPASS_SANDBOX_PLATFORM_USERNAME,
+    .password = ARCPASS_SANDBOX_PLATFORM_PASSWORD,
+    .full_name = "Mae Jemison",
+    .first_name = "Mae",
+    .last_name = "Jemison",
+    .email = "mae.jemison@sandbox.arcpass.invalid",
+    .role = "account_admin",
+    .role_id = "iCCCCCCCCCCCCCCC",
+    .user_type = "creatorUT",
+    .id = "5e4d3c2b1a0f9e8d7c6b5a4938271605",
+    .privileges = publisher_privileges,
+    .org_id = SB_PLATFORM_ORG_ID,
+  },
   { NULL }
 };
+
+const char *
+sb_user_get_org_id (const SbUser *user)
+{
+  return user && user->org_id ? user->org_id : SB_ORG_ID;
+}
 
 /* Loopback redirect URIs match on any port (RFC 8252 §7.3); everything else,
  * path and query included, must match exactly. */

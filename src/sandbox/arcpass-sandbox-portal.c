@@ -185,7 +185,7 @@ build_user (JsonBuilder  *b,
   add_string (b, "preferredView", "Web");
   add_string (b, "access", "org");
   add_string (b, "orgId", user->home == ARCPASS_SANDBOX_HOST_ENTERPRISE ? SB_ENTERPRISE_ORG_ID
-                                                                         : SB_ORG_ID);
+                                                                         : sb_user_get_org_id (user));
   add_string (b, "role", user->role);
   add_string (b, "roleId", user->role_id);
   add_strv (b, "privileges", user->privileges);
@@ -357,14 +357,34 @@ handle_portals_self (SbRequest *req)
                                         NULL);
   SbIdentity identity;
   SbAuthResult result = sb_sandbox_authenticate (req->sandbox, req, &identity);
+  gboolean platform;
 
   /* Anonymous callers get the public view; a bad token is still an error. */
   if (result == SB_AUTH_INVALID && respond_auth_error (req, format, result))
     return;
 
+  /* The caller's organisation: the Location Platform account's for its
+   * user and for the fixture API keys (developer keys), else the ArcGIS
+   * Online organisation. */
+  platform = result == SB_AUTH_OK &&
+             ((identity.username &&
+               strcmp (sb_user_get_org_id (sb_find_user (identity.username)), SB_PLATFORM_ORG_ID) == 0) ||
+              identity.is_api_key);
+
   json_builder_begin_object (b);
-  add_string (b, "id", SB_ORG_ID);
-  add_string (b, "name", SB_PORTAL_NAME);
+  add_string (b, "id", platform ? SB_PLATFORM_ORG_ID : SB_ORG_ID);
+  add_string (b, "name", platform ? SB_PLATFORM_ORG_NAME : SB_PORTAL_NAME);
+  if (result == SB_AUTH_OK)
+    {
+      /* Only members see their subscription. Esri does not document the
+       * values; "Location Platform" for Location Platform accounts is
+       * UNCONFIRMED (src/sandbox/README.md), and clients must be tolerant. */
+      json_builder_set_member_name (b, "subscriptionInfo");
+      json_builder_begin_object (b);
+      add_string (b, "type", platform ? "Location Platform" : "In House");
+      add_string (b, "id", platform ? SB_PLATFORM_ORG_ID : SB_ORG_ID);
+      json_builder_end_object (b);
+    }
   /* As on ArcGIS Online: the organisation lives on <urlKey>.<customBaseUrl>
    * (the ORG host's loopback address stands for sandbox.maps.arcgis.com, as
    * every loopback host of the sandbox's port stands for an *.arcgis.com
@@ -969,11 +989,16 @@ respond_user_tokens (SbRequest *req,
   add_string (b, "access_token", access->value);
   add_int (b, "expires_in", access->expires_at - access->issued_at);
   add_string (b, "username", access->username);
-  add_bool (b, "ssl", FALSE);
+  /* ArcGIS Online's token answers say ssl: true (its tokens must only
+   * travel over HTTPS; the sandbox itself is loopback HTTP). */
+  add_bool (b, "ssl", TRUE);
   if (refresh)
     {
       add_string (b, "refresh_token", refresh->value);
-      add_int (b, "refresh_token_expires_in", refresh->expires_at - refresh->issued_at);
+      /* ArcGIS Enterprise before 10.9.1 does not say how long the refresh
+       * token lives (the "old Enterprise" switch). */
+      if (!sb_sandbox_get_old_enterprise (req->sandbox))
+        add_int (b, "refresh_token_expires_in", refresh->expires_at - refresh->issued_at);
     }
   json_builder_end_object (b);
   respond_builder (req, format == SB_FORMAT_HTML ? SB_FORMAT_JSON : format, b);
@@ -1089,10 +1114,10 @@ handle_token (SbRequest *req)
           return;
         }
 
-      /* Without PKCE only a confidential client (with its secret) may swap a
-       * code; with PKCE a secret is optional but must be right if sent. */
-      if ((!code->code_challenge || client_secret) &&
-          !sb_secret_equal (app->client_secret, client_secret))
+      /* A public client needs no secret to swap a code, with or without
+       * PKCE (DOC token: only client_credentials requires client_secret);
+       * a secret that is sent must be right. */
+      if (client_secret && !sb_secret_equal (app->client_secret, client_secret))
         {
           sb_tokens_remove (sandbox, code->value);
           respond_oauth_error (req, 400, "invalid_request", "Invalid client_secret");

@@ -123,6 +123,9 @@ typedef struct
   /* The portal the account belongs to: PORTAL (ArcGIS Online) or
    * ENTERPRISE. generateToken only knows a portal's own users. */
   ArcpassSandboxHost  home;
+  /* The organisation: NULL is the ArcGIS Online one (SB_ORG_ID);
+   * SB_PLATFORM_ORG_ID is the ArcGIS Location Platform account's. */
+  const char         *org_id;
 } SbUser;
 
 typedef struct
@@ -148,6 +151,13 @@ typedef struct
 
 #define SB_ORG_ID      "sbxOrg0ArcpassTst"
 #define SB_PORTAL_NAME "Arcpass Sandbox"
+/* The ArcGIS Location Platform account's organisation; the fixture API keys
+ * belong to it (developer keys), so portals/self with a key describes it. */
+#define SB_PLATFORM_ORG_ID   "sbxOrg1LocPlatfrm"
+#define SB_PLATFORM_ORG_NAME "Arcpass Location Platform Sandbox"
+
+/* The organisation of a user (never NULL). */
+const char     *sb_user_get_org_id          (const SbUser *user);
 
 extern const SbUser   sb_users[];
 extern const SbApp    sb_apps[];
@@ -164,6 +174,7 @@ char           *sb_random_token             (gsize       n_bytes);
 /* Sandbox internals (arcpass-sandbox.c). */
 gint64          sb_sandbox_get_created_at   (ArcpassSandbox *self);
 guint           sb_sandbox_get_oauth_error_status (ArcpassSandbox *self);
+gboolean        sb_sandbox_get_old_enterprise (ArcpassSandbox *self);
 SbToken        *sb_tokens_insert            (ArcpassSandbox *self,
                                              SbTokenKind     kind,
                                              gint64          lifetime);

@@ -48,6 +48,7 @@ struct _ArcpassSandbox
   /* The host of the request being handled: tokens issued while handling it
    * belong to that host's portal (see sb_tokens_insert). */
   ArcpassSandboxHost issuing_host;
+  gboolean      old_enterprise;
 
   GHashTable   *tokens;        /* value -> SbToken, owned */
   GSequence    *expiry;        /* SbToken *, sorted by expires_at */
@@ -917,14 +918,26 @@ control_handle (SbRequest *req)
   else if (strcmp (sub, "/config") == 0 && is_post)
     {
       const char *status = sb_request_get_param (req, "oauth_error_status");
+      const char *old_enterprise = sb_request_get_param (req, "old_enterprise");
 
-      if (g_strcmp0 (status, "200") != 0 && g_strcmp0 (status, "400") != 0)
+      if ((status || !old_enterprise) &&
+          g_strcmp0 (status, "200") != 0 && g_strcmp0 (status, "400") != 0)
         {
           sb_respond_error (req, SOUP_STATUS_BAD_REQUEST, SB_FORMAT_JSON, 400,
                             "oauth_error_status must be 200 or 400.", NULL);
           return;
         }
-      arcpass_sandbox_set_oauth_error_status (self, (guint) atoi (status));
+      if (old_enterprise && g_strcmp0 (old_enterprise, "0") != 0 &&
+          g_strcmp0 (old_enterprise, "1") != 0)
+        {
+          sb_respond_error (req, SOUP_STATUS_BAD_REQUEST, SB_FORMAT_JSON, 400,
+                            "old_enterprise must be 0 or 1.", NULL);
+          return;
+        }
+      if (status)
+        arcpass_sandbox_set_oauth_error_status (self, (guint) atoi (status));
+      if (old_enterprise)
+        arcpass_sandbox_set_old_enterprise (self, strcmp (old_enterprise, "1") == 0);
       control_respond_state (req);
     }
   else if (strcmp (sub, "/reset") == 0 && is_post)
@@ -1663,6 +1676,7 @@ arcpass_sandbox_reset (ArcpassSandbox *self)
   self->clock_offset = 0;
   self->oauth_error_status = SOUP_STATUS_OK;
   sb_enterprise_reset (self);
+  self->old_enterprise = FALSE;
 }
 
 guint
@@ -1679,6 +1693,20 @@ arcpass_sandbox_set_oauth_error_status (ArcpassSandbox *self,
   g_return_if_fail (ARCPASS_IS_SANDBOX (self));
   g_return_if_fail (status == 200 || status == 400);
   self->oauth_error_status = status;
+}
+
+void
+arcpass_sandbox_set_old_enterprise (ArcpassSandbox *self,
+                                    gboolean        old_enterprise)
+{
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+  self->old_enterprise = !!old_enterprise;
+}
+
+gboolean
+sb_sandbox_get_old_enterprise (ArcpassSandbox *self)
+{
+  return self->old_enterprise;
 }
 
 gint64
@@ -1773,6 +1801,7 @@ arcpass_sandbox_dup_fixtures_json (ArcpassSandbox *self)
       add_string (b, "password", sb_users[i].password);
       add_string (b, "fullName", sb_users[i].full_name);
       add_string (b, "role", sb_users[i].role);
+      add_string (b, "orgId", sb_user_get_org_id (&sb_users[i]));
       add_strv (b, "privileges", sb_users[i].privileges);
       json_builder_end_object (b);
     }

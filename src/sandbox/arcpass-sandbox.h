@@ -15,12 +15,16 @@ G_BEGIN_DECLS
 #define ARCPASS_SANDBOX_USER_PASSWORD      "sandbox-user-1"
 /* Users of the Enterprise portal (ENTERPRISE host): a built-in account, and
  * a SAML login that generateToken refuses. */
-#define ARCPASS_SANDBOX_ENTERPRISE_USERNAME      "alan.turing"
+#define ARCPASS_SANDBOX_ENTERPRISE_USERNAME      "dorothy.vaughan"
 #define ARCPASS_SANDBOX_ENTERPRISE_PASSWORD      "sandbox-enterprise-1"
 #define ARCPASS_SANDBOX_ENTERPRISE_SAML_USERNAME "katherine.johnson_sbxidp"
 /* The federated server's custom locator and its single-line field. */
 #define ARCPASS_SANDBOX_ENTERPRISE_LOCATOR       "/server/rest/services/Locators/SandboxStreets/GeocodeServer"
 #define ARCPASS_SANDBOX_ENTERPRISE_LOCATOR_FIELD "Single Line Input"
+/* The ArcGIS Location Platform account (its own organisation; every
+ * location-service privilege, static basemap tiles included). */
+#define ARCPASS_SANDBOX_PLATFORM_USERNAME  "mae.jemison"
+#define ARCPASS_SANDBOX_PLATFORM_PASSWORD  "sandbox-platform-1"
 #define ARCPASS_SANDBOX_CLIENT_ID          "arcpassSandboxApp"
 #define ARCPASS_SANDBOX_CLIENT_SECRET      "sandbox0app0secret0f00d"
 /* API key with basemaps, static basemap tiles and geocode privileges. */
@@ -99,6 +103,12 @@ guint           arcpass_sandbox_get_token_count    (ArcpassSandbox  *self);
  * mocks) or 400. Same as POST /_sandbox/config oauth_error_status=N. */
 void            arcpass_sandbox_set_oauth_error_status (ArcpassSandbox *self,
                                                         guint           status);
+
+/* "Old Enterprise" (ArcGIS Enterprise before 10.9.1): OAuth token answers
+ * leave out refresh_token_expires_in. Same as POST /_sandbox/config
+ * old_enterprise=1 (0 to switch it off); reset switches it off. */
+void            arcpass_sandbox_set_old_enterprise (ArcpassSandbox *self,
+                                                    gboolean        old_enterprise);
 
 /* Same as arcpass_sandbox_start(), but serves HTTPS with @certificate
  * (usually self-signed, made at test time): the URL becomes

@@ -37,13 +37,24 @@ update_identity (ArcpassAccountRow *self)
 {
   g_autofree char *title = arcpass_ui_dup_account_title (self->credential);
   g_autofree char *host = arcpass_ui_dup_portal_host (arcpass_credential_get_portal_url (self->credential));
+  g_autofree char *subtitle = NULL;
   g_autofree char *accessible = NULL;
+  const char *platform =
+    arcpass_account_kind_get_label (arcpass_credential_get_account_kind (self->credential));
+
+  /* Which ArcGIS, once the portal has said (it decides which services
+   * exist for the account). */
+  if (platform != NULL)
+    /* Translators: "<portal host> · <ArcGIS Online, ArcGIS Location Platform…>" */
+    subtitle = g_strdup_printf (_("%s · %s"), host, platform);
+  else
+    subtitle = g_strdup (host);
 
   gtk_label_set_text (self->title_label, title);
-  gtk_label_set_text (self->host_label, host);
+  gtk_label_set_text (self->host_label, subtitle);
   adw_avatar_set_text (self->avatar, title);
 
-  accessible = g_strdup_printf ("%s, %s, %s", title, host,
+  accessible = g_strdup_printf ("%s, %s, %s", title, subtitle,
                                 arcpass_ui_credential_state_label (arcpass_credential_get_state (self->credential)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
@@ -88,6 +99,8 @@ arcpass_account_row_constructed (GObject *object)
                            G_CALLBACK (update_identity), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->credential, "notify::state",
                            G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->credential, "notify::account-kind",
+                           G_CALLBACK (update_identity), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->credential, "notify::avatar-url",
                            G_CALLBACK (avatar_url_changed_cb), self, G_CONNECT_SWAPPED);
 

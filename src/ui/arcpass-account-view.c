@@ -65,6 +65,7 @@ struct _ArcpassAccountView
   AdwActionRow        *role_row;
   AdwActionRow        *portal_row;
   AdwActionRow        *kind_row;
+  AdwActionRow        *platform_row;
   AdwPreferencesGroup *access_group;
   GtkSpinner          *refresh_spinner;
   GtkWidget           *refresh_button;
@@ -406,6 +407,8 @@ update_identity (ArcpassAccountView *self)
   set_row_value (self->role_row, arcpass_credential_get_role (cred));
   set_row_value (self->portal_row, arcpass_credential_get_portal_url (cred));
   set_row_value (self->kind_row, arcpass_ui_credential_kind_label (kind));
+  set_row_value (self->platform_row,
+                 arcpass_account_kind_get_label (arcpass_credential_get_effective_account_kind (cred)));
 
   switch (kind)
     {
@@ -1736,6 +1739,7 @@ arcpass_account_view_class_init (ArcpassAccountViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, role_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, portal_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, platform_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, access_group);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, refresh_spinner);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, refresh_button);

@@ -103,6 +103,19 @@ show_error (AdwStatusPage  *page,
                                          "account and enable the privilege it needs."),
                                        error->message, arcpass_service_get_name (service));
     }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NOT_OFFERED))
+    {
+      /* Not a privilege to add: this kind of account cannot have it. */
+      title = _("Not Offered to This Account");
+      description = g_strdup (error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NO_TOKEN_FOR_HOST))
+    {
+      title = _("Token Not Sent");
+      description = g_strdup_printf (_("%s\n\nArcpass sends a token only where it was issued, "
+                                       "so that it cannot leak to another host."),
+                                     error->message);
+    }
   else if (is_token_problem (error))
     {
       title = _("Token Not Accepted");

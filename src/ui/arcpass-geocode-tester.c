@@ -348,6 +348,27 @@ show_error (ArcpassGeocodeTester *self,
                                        "temporary: try again in a moment."),
                                      host, error->message);
     }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NO_TOKEN_FOR_HOST))
+    {
+      title = _("Token Not Sent");
+      description = g_strdup_printf (_("%s\n\nArcpass sends a token only where it was issued, "
+                                       "so that it cannot leak to another host."),
+                                     error->message);
+      can_retry = FALSE;
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NOT_OFFERED))
+    {
+      title = _("Not Offered to This Account");
+      description = g_strdup (error->message);
+      can_retry = FALSE;
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR))
+    {
+      /* A refusal by the service alone (the portal still accepts the
+       * token, see the token manager): the account is fine. */
+      title = _("Geocoding Refused");
+      description = g_strdup (error->message);
+    }
   else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE) ||
            g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_RESPONSE_TOO_LARGE))
     {

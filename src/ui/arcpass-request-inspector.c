@@ -403,6 +403,23 @@ token_for_curl_cb (GObject      *object,
       return;
     }
 
+  /* The account's own token goes only where it may (a federated server
+   * was sent a server token, which is not kept). */
+  {
+    g_autofree char *reason = NULL;
+
+    if (arcpass_token_manager_decide_scope (ARCPASS_TOKEN_MANAGER (object),
+                                            arcpass_request_record_get_url (data->record),
+                                            &reason) != ARCPASS_TOKEN_SCOPE_ACCOUNT)
+      {
+        message = g_strdup_printf (_("No token to copy: %s"),
+                                   reason ? reason : _("this request used a server token, which "
+                                                       "Arcpass does not keep."));
+        toast (self, message);
+        return;
+      }
+  }
+
   curl = arcpass_request_inspector_build_curl_with_token (data->record, token);
   if (self->settings != NULL)
     delay = g_settings_get_uint (self->settings, "clipboard-clear-delay");

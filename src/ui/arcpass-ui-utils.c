@@ -195,8 +195,13 @@ arcpass_ui_load_avatar (AdwAvatar         *avatar,
   if (!arcpass_url_is_secure_enough (url))
     return;
 
+  /* The token goes with it only where it may (arcpass-token-scope.c); a
+   * picture elsewhere is fetched without it. */
   arcpass_client_request_bytes_async (client, ARCPASS_SERVICE_PORTAL, url, NULL,
-                                      arcpass_credential_get_access_token (credential),
+                                      arcpass_token_scope_decide (credential, NULL, url, NULL) ==
+                                        ARCPASS_TOKEN_SCOPE_ACCOUNT
+                                        ? arcpass_credential_get_access_token (credential)
+                                        : NULL,
                                       ARCPASS_REQUEST_NO_F_JSON,
                                       cancellable, avatar_loaded_cb, g_object_ref (avatar));
 }

@@ -1515,10 +1515,12 @@ main (int    argc,
   client = arcpass_client_get_default ();
   set_timeout (NORMAL_TIMEOUT_S);
 
-  /* The account a user signed in to earlier, in the keyring. */
+  /* The account a user signed in to earlier, in the keyring: the Location
+   * Platform account, as the tile tests need Static Basemap Tiles, which
+   * ArcGIS Online accounts are not offered. */
   store = arcpass_account_store_new ();
-  main_account = hard_oauth_sign_in (client, url, ARCPASS_SANDBOX_PUBLISHER_USERNAME,
-                                     ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+  main_account = hard_oauth_sign_in (client, url, ARCPASS_SANDBOX_PLATFORM_USERNAME,
+                                     ARCPASS_SANDBOX_PLATFORM_PASSWORD);
   hard_store_save (store, main_account);
   main_id = g_strdup (arcpass_credential_get_id (main_account));
   main_refresh_token = g_strdup (arcpass_credential_get_refresh_token (main_account));

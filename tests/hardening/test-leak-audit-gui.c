@@ -937,7 +937,9 @@ drive_cb (gpointer user_data)
                                 "without \"Keep me signed in\"");
       /* Website data and cache on disk: the audit sees what WebKit keeps. */
       step ("sign_in_with_oauth (kept)");
-      sign_in_with_oauth (ARCPASS_SANDBOX_PUBLISHER_USERNAME, ARCPASS_SANDBOX_PUBLISHER_PASSWORD,
+      /* The Location Platform account: the basemap tester below uses
+       * Static Basemap Tiles, which ArcGIS Online accounts are not offered. */
+      sign_in_with_oauth (ARCPASS_SANDBOX_PLATFORM_USERNAME, ARCPASS_SANDBOX_PLATFORM_PASSWORD,
                           TRUE);
       g_assert_true (web_data_exists ());
       step ("add_api_key");
@@ -945,7 +947,7 @@ drive_cb (gpointer user_data)
       step ("add_app_credentials");
       add_app_credentials ();
 
-      page = show_account (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+      page = show_account (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_PLATFORM_USERNAME);
       view = ARCPASS_ACCOUNT_VIEW (find_in (page, ARCPASS_TYPE_ACCOUNT_VIEW, NULL));
       step ("refresh_and_rotate");
       refresh_and_rotate (view);
@@ -976,7 +978,7 @@ drive_cb (gpointer user_data)
       /* Another OAuth account of the portal remains: the web data stays. */
       sign_out (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_USER_USERNAME);
       g_assert_true (web_data_exists ());
-      sign_out (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+      sign_out (ARCPASS_CREDENTIAL_OAUTH_USER, ARCPASS_SANDBOX_PLATFORM_USERNAME);
       wait_until (web_data_gone_cb, NULL, "the web data to be wiped");
       copy_until_quit ();
       sign_out (ARCPASS_CREDENTIAL_APP_CREDENTIALS, NULL);
@@ -1033,6 +1035,7 @@ run_session (void)
   proc_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   followed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   remember (ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+  remember (ARCPASS_SANDBOX_PLATFORM_PASSWORD);
   remember (ARCPASS_SANDBOX_USER_PASSWORD);
   remember (ARCPASS_SANDBOX_CLIENT_SECRET);
   remember (ARCPASS_SANDBOX_KEY_FULL);

@@ -219,7 +219,9 @@ run_session (void)
     styles_res = HARD_RUN (arcpass_basemap_list_styles_async, key_manager, NULL);
     styles = arcpass_basemap_list_styles_finish (styles_res, &error);
     g_assert_no_error (error);
-    tile_res = HARD_RUN (arcpass_basemap_fetch_tile_async, app_manager, "arcgis/navigation", 2, 1, 1,
+    /* With the key: Static Basemap Tiles are Location Platform's, and the
+     * app credentials belong to the ArcGIS Online organisation. */
+    tile_res = HARD_RUN (arcpass_basemap_fetch_tile_async, key_manager, "arcgis/navigation", 2, 1, 1,
                          NULL);
     tile = arcpass_basemap_fetch_tile_finish (tile_res, &error);
     g_assert_no_error (error);

@@ -399,7 +399,8 @@ test_full_signin (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (obj, "refresh_token_expires_in"), ==, 1209600);
   g_assert_cmpstr (json_object_get_string_member (obj, "username"), ==,
                    ARCPASS_SANDBOX_PUBLISHER_USERNAME);
-  g_assert_false (json_object_get_boolean_member (obj, "ssl"));
+  /* As ArcGIS Online: its tokens must travel over HTTPS only. */
+  g_assert_true (json_object_get_boolean_member (obj, "ssl"));
   access = g_strdup (json_object_get_string_member (obj, "access_token"));
   refresh = g_strdup (json_object_get_string_member (obj, "refresh_token"));
 

@@ -440,8 +440,11 @@ test_invalid_token (Fixture       *fixture,
   GtkWidget *sign_in;
   gboolean requested = FALSE;
 
-  /* The key is revoked between two calls: 498 every time. */
+  /* The key is revoked between two calls: 498 every time, from the
+   * geocoder and from the portal that Arcpass then asks (a 498 from the
+   * geocoder alone would not prove the key dead: test-token-policy). */
   arcpass_sandbox_add_fault (fixture->base.sandbox, GEOCODE_PATH "/findAddressCandidates", "status:498", 3);
+  arcpass_sandbox_add_fault (fixture->base.sandbox, "/sharing/rest/portals/self", "status:498", 1);
   gtk_editable_set_text (entry_of (fixture), "Redlands");
   g_signal_emit_by_name (entry_of (fixture), "activate");
   g_assert_true (arcpass_test_wait_until (has_error_cb, fixture, 10000));
