@@ -128,6 +128,7 @@ typedef struct
   ArcpassCredential *credential;
   char *portal_token;  /* secret */
   char *root;
+  gboolean send_referer;
 } GetData;
 
 static void
@@ -187,6 +188,7 @@ info_cb (GObject      *object,
   g_autofree char *url = NULL;
   const char *owner = NULL;
   const char *params[] = { "serverUrl", data->root, NULL };
+  ArcpassRequestFlags flags;
 
   json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
   if (g_task_return_error_if_cancelled (task))
@@ -225,9 +227,13 @@ info_cb (GObject      *object,
 
   /* The portal token travels in the POST body, to its own portal only. */
   url = g_strconcat (rest_root, "/generateToken", NULL);
+  /* A generateToken portal token is bound to Arcpass's referer: the
+   * exchange must carry it too, or the portal refuses the token (498). */
+  flags = ARCPASS_REQUEST_POST | ARCPASS_REQUEST_TOKEN_IN_BODY;
+  if (data->send_referer)
+    flags |= ARCPASS_REQUEST_SEND_REFERER;
   arcpass_client_request_json_async (ARCPASS_CLIENT (object), ARCPASS_SERVICE_PORTAL, url, params,
-                                     data->portal_token,
-                                     ARCPASS_REQUEST_POST | ARCPASS_REQUEST_TOKEN_IN_BODY,
+                                     data->portal_token, flags,
                                      g_task_get_cancellable (task), generate_cb,
                                      g_object_ref (task));
 }
@@ -278,6 +284,8 @@ arcpass_server_tokens_get_async (ArcpassServerTokens *self,
   data->credential = g_object_ref (credential);
   data->portal_token = arcpass_secret_dup (portal_token);
   data->root = g_strdup (root);
+  data->send_referer =
+    arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN;
   g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
 
   /* Anonymous: the server has not yet shown that it belongs to the portal. */

@@ -630,7 +630,6 @@ sign_in_user (Fixture    *fixture,
 
 /* ---- Tests --------------------------------------------------------------- */
 
-#define ENTERPRISE_TOKEN "enterprise-portal-token-never-sent-0123456789"
 
 /* An Online user, an API key and an Enterprise account use the services
  * through `arcpass`; the sandbox's log proves where every token went. */
@@ -650,23 +649,32 @@ test_token_audit (Fixture       *fixture,
   g_autoptr(ArcpassCredential) ent = NULL;
   g_autofree char *portal5 = NULL;
   g_autofree char *kind = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   signin = sign_in_user (fixture, ARCPASS_SANDBOX_PUBLISHER_USERNAME,
                          ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
   add_api_key (fixture, ARCPASS_SANDBOX_KEY_FULL, "full");
 
-  /* An account of an Enterprise portal (the sandbox's Enterprise host):
-   * its token must never go to the location services of ArcGIS Online. */
+  /* An account of an Enterprise portal (the sandbox's Enterprise host),
+   * signed in with a password (generateToken): its token must never go to
+   * the location services of ArcGIS Online, only to its portal and, as a
+   * server token, to the federated server's locator. */
   portal5 = g_strdup_printf ("%s/portal",
                              arcpass_sandbox_get_host_url (fixture->sb, ARCPASS_SANDBOX_HOST_ENTERPRISE));
-  ent = arcpass_credential_new (ARCPASS_CREDENTIAL_OAUTH_USER, portal5);
-  arcpass_credential_set_username (ent, "ent.user");
-  arcpass_credential_set_account_kind (ent, ARCPASS_ACCOUNT_KIND_ENTERPRISE);
-  arcpass_credential_set_access_token (ent, ENTERPRISE_TOKEN);
-  arcpass_credential_set_access_expires (ent, now + 3600);
+  {
+    g_autoptr(ArcpassClient) client = arcpass_client_new ();
+    g_autoptr(GAsyncResult) slot = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    arcpass_sign_in_with_password_async (client, portal5, ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
+                                         ARCPASS_SANDBOX_ENTERPRISE_PASSWORD, NULL, async_cb, &slot);
+    result = wait_result (&slot);
+    ent = arcpass_sign_in_finish (result, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (arcpass_credential_get_account_kind (ent), ==, ARCPASS_ACCOUNT_KIND_ENTERPRISE);
   store_save (ent);
-  g_ptr_array_add (fixture->secrets, g_strdup (ENTERPRISE_TOKEN));
+  g_ptr_array_add (fixture->secrets, g_strdup (arcpass_credential_get_access_token (ent)));
 
   sandbox_clear_log (fixture);
 
@@ -682,10 +690,11 @@ test_token_audit (Fixture       *fixture,
                   "-o", png);
   g_assert_cmpint (key_tile->status, ==, ARCPASS_EXIT_OK);
 
-  /* The Enterprise token is not sent, and the user is told why. */
-  enterprise = RUN (fixture, NULL, "geocode", "--account", "ent.user", "Redlands");
-  g_assert_cmpint (enterprise->status, ==, ARCPASS_EXIT_SERVICE);
-  g_assert_nonnull (strstr (enterprise->err, "not sent"));
+  /* The Enterprise account geocodes with its portal's own locator (on the
+   * federated server, through a server token), never with Esri's. */
+  enterprise = RUN (fixture, NULL, "geocode", "--account", ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
+                    "Redlands");
+  g_assert_cmpint (enterprise->status, ==, ARCPASS_EXIT_OK);
 
   entries = sandbox_log_entries (fixture);
   g_assert_cmpuint (assert_tokens_only_where_accepted (entries), >=, 4);
@@ -693,6 +702,7 @@ test_token_audit (Fixture       *fixture,
   g_assert_true (log_has (entries, "services", "portal", "/GeocodeServer/"));
   g_assert_true (log_has (entries, "services", "apikey", "/GeocodeServer/"));
   g_assert_true (log_has (entries, "services", "apikey", "/static-basemap-tiles-service/"));
+  g_assert_true (log_has (entries, "enterprise", "enterprise", "/server/rest/services/Locators/"));
 
   /* Which ArcGIS each account belongs to, as portals/self said. */
   kind = account_member (fixture, ARCPASS_SANDBOX_PUBLISHER_USERNAME, "account_kind");
@@ -701,7 +711,7 @@ test_token_audit (Fixture       *fixture,
   kind = account_member (fixture, "full", "account_kind");
   g_assert_cmpstr (kind, ==, "location-platform");
   g_clear_pointer (&kind, g_free);
-  kind = account_member (fixture, "ent.user", "account_kind");
+  kind = account_member (fixture, ARCPASS_SANDBOX_ENTERPRISE_USERNAME, "account_kind");
   g_assert_cmpstr (kind, ==, "enterprise");
 
   g_unlink (png);
