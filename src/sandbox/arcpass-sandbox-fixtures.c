@@ -66,10 +66,14 @@ const SbUser sb_users[] = {
   { NULL }
 };
 
-/* Loopback redirect URIs match on any port (RFC 8252 §7.3); everything else,
- * path and query included, must match exactly. */
+/* Redirect URIs match exactly, port, path and query included, as on
+ * ArcGIS; the port-less loopback ones only match with the any-port option
+ * (RFC 8252 §7.3), or where a web view intercepts the redirect before it is
+ * loaded (nothing listens there). The first loopback one is Arcpass's
+ * default for the browser sign-in. */
 static const char * const app_redirect_uris[] = {
   "urn:ietf:wg:oauth:2.0:oob",
+  "http://127.0.0.1:48765/callback",
   "http://127.0.0.1/callback",
   "http://127.0.0.1/",
   "http://localhost/callback",

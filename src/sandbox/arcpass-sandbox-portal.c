@@ -42,18 +42,22 @@ is_loopback_host (const char *host)
                   strcmp (host, "[::1]") == 0);
 }
 
-/* Exact, case-sensitive matching, except that the port of a loopback http
- * redirect may differ from the registered one (RFC 8252 §7.3): native apps
- * listen on whatever port the system gives them. */
+/* Exact, case-sensitive matching, port included, as ArcGIS does (Esri's
+ * guidance is to register the exact URL, port and all). With
+ * arcpass_sandbox_set_loopback_any_port() the port of a loopback http
+ * redirect may differ from the registered one (RFC 8252 §7.3). */
 static gboolean
-redirect_uri_matches (const char *registered,
-                      const char *given)
+redirect_uri_matches (ArcpassSandbox *sandbox,
+                      const char     *registered,
+                      const char     *given)
 {
   g_autoptr(GUri) r = NULL;
   g_autoptr(GUri) g = NULL;
 
   if (strcmp (registered, given) == 0)
     return TRUE;
+  if (!sb_sandbox_get_loopback_any_port (sandbox))
+    return FALSE;
 
   r = g_uri_parse (registered, G_URI_FLAGS_NONE, NULL);
   g = g_uri_parse (given, G_URI_FLAGS_NONE, NULL);
@@ -71,11 +75,18 @@ redirect_uri_matches (const char *registered,
 }
 
 static gboolean
-app_accepts_redirect (const SbApp *app,
-                      const char  *redirect_uri)
+app_accepts_redirect (ArcpassSandbox *sandbox,
+                      const SbApp    *app,
+                      const char     *redirect_uri)
 {
+  const char * const *registered = sb_sandbox_get_registered_redirect_uris (sandbox);
+
   for (guint i = 0; redirect_uri && app->redirect_uris[i]; i++)
-    if (redirect_uri_matches (app->redirect_uris[i], redirect_uri))
+    if (redirect_uri_matches (sandbox, app->redirect_uris[i], redirect_uri))
+      return TRUE;
+  /* Those the user registered at run time belong to the sandbox app. */
+  for (guint i = 0; redirect_uri && app == &sb_apps[0] && registered[i]; i++)
+    if (redirect_uri_matches (sandbox, registered[i], redirect_uri))
       return TRUE;
   return FALSE;
 }
@@ -649,7 +660,7 @@ handle_authorize (SbRequest *req)
       respond_error_page (req, SOUP_STATUS_BAD_REQUEST, "Invalid client_id");
       return;
     }
-  if (!redirect_uri || !app_accepts_redirect (app, redirect_uri))
+  if (!redirect_uri || !app_accepts_redirect (req->sandbox, app, redirect_uri))
     {
       respond_error_page (req, SOUP_STATUS_BAD_REQUEST, "Invalid redirect_uri");
       return;
@@ -1057,7 +1068,7 @@ handle_token (SbRequest *req)
           respond_oauth_error (req, 400, "invalid_request", "redirect_uri not specified");
           return;
         }
-      if (!app_accepts_redirect (app, redirect_uri))
+      if (!app_accepts_redirect (req->sandbox, app, redirect_uri))
         {
           respond_oauth_error (req, 400, "invalid_request", "Invalid redirect_uri");
           return;

@@ -153,6 +153,9 @@ char           *sb_random_token             (gsize       n_bytes);
 /* Sandbox internals (arcpass-sandbox.c). */
 gint64          sb_sandbox_get_created_at   (ArcpassSandbox *self);
 guint           sb_sandbox_get_oauth_error_status (ArcpassSandbox *self);
+gboolean        sb_sandbox_get_loopback_any_port (ArcpassSandbox *self);
+/* NULL-terminated; the URIs added with arcpass_sandbox_register_redirect_uri(). */
+const char * const *sb_sandbox_get_registered_redirect_uris (ArcpassSandbox *self);
 SbToken        *sb_tokens_insert            (ArcpassSandbox *self,
                                              SbTokenKind     kind,
                                              gint64          lifetime);

@@ -114,4 +114,17 @@ ArcpassSandboxHost arcpass_sandbox_host_from_address (const char       *address)
  * "enterprise", "webtier". */
 const char     *arcpass_sandbox_host_get_name      (ArcpassSandboxHost  host);
 
+/* Redirect URIs match exactly, port included, as on ArcGIS. With
+ * @any_port, a loopback http redirect URI may use any port (RFC 8252
+ * §7.3), as the sandbox did before. Same as POST /_sandbox/config
+ * redirect_any_port=1. arcpass_sandbox_reset() turns it off. */
+void            arcpass_sandbox_set_loopback_any_port (ArcpassSandbox *self,
+                                                       gboolean        any_port);
+/* Adds @redirect_uri to the redirect URIs of the sandbox app, as a user
+ * does in their OAuth credential's settings (for a loopback URI on a port
+ * of their choice). Same as POST /_sandbox/config register_redirect_uri=URI;
+ * forgotten by arcpass_sandbox_reset(). */
+void            arcpass_sandbox_register_redirect_uri (ArcpassSandbox *self,
+                                                       const char     *redirect_uri);
+
 G_END_DECLS

@@ -362,6 +362,49 @@ add_api_key (Fixture    *fixture,
 
 /* ---- Browser ------------------------------------------------------------- */
 
+/* A port nobody listens on now: tests run in parallel, so none of them
+ * uses the default redirect port; each registers its own in the sandbox
+ * app, as a user registers one in their OAuth credential. */
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* A fresh loopback redirect URI, registered in the test's sandbox. */
+static char *
+registered_redirect_uri (Fixture *fixture)
+{
+  char *uri = g_strdup_printf ("http://127.0.0.1:%u/callback", free_port ());
+
+  arcpass_sandbox_register_redirect_uri (fixture->sb, uri);
+  return uri;
+}
+
+/* @args with `--redirect-uri URI` appended. */
+static GStrv
+with_redirect_uri (const char * const *args,
+                   const char         *uri)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_addv (builder, (const char **) args);
+  g_strv_builder_add (builder, "--redirect-uri");
+  g_strv_builder_add (builder, uri);
+  return g_strv_builder_end (builder);
+}
+
 /* A running `arcpass` whose stderr is read line by line. */
 typedef struct {
   GSubprocess      *process;
@@ -518,11 +561,19 @@ sign_in_through_browser (Fixture            *fixture,
                          const char * const *args,
                          gboolean            cancel)
 {
-  g_autoptr(Child) child = child_spawn (args);
+  g_autofree char *redirect_uri = registered_redirect_uri (fixture);
+  g_auto(GStrv) full_args = with_redirect_uri (args, redirect_uri);
+  g_autoptr(Child) child = child_spawn ((const char * const *) full_args);
   g_autofree char *url = read_signin_url (child);
+  g_autofree char *expected_line = g_strconcat (": ", redirect_uri, "\n", NULL);
 
   g_assert_true (strstr (url, "/oauth2/authorize?") != NULL);
   g_assert_true (strstr (url, "code_challenge_method=S256") != NULL);
+  /* Adding an account: the portal must ask for the password. */
+  g_assert_true (strstr (url, "force_login=true") != NULL);
+  g_assert_null (strstr (url, "prepopulatedusername"));
+  /* The URI to register is printed, exactly. */
+  g_assert_nonnull (strstr (child->err_text->str, expected_line));
   act_as_browser (fixture, url, cancel);
   return finish_process (fixture, child);
 }
@@ -1024,12 +1075,17 @@ test_signin_denied_and_cancelled (Fixture       *fixture,
   g_autoptr(Run) timeout = NULL;
   g_autoptr(Child) child = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *redirect_uri = NULL;
+  g_autofree char *port = NULL;
+  g_auto(GStrv) full_args = NULL;
   g_autoptr(GPtrArray) saved = NULL;
 
   g_assert_cmpint (denied->status, ==, ARCPASS_EXIT_REJECTED);
 
   /* Ctrl+C while waiting for the browser. */
-  child = child_spawn (args);
+  redirect_uri = registered_redirect_uri (fixture);
+  full_args = with_redirect_uri (args, redirect_uri);
+  child = child_spawn ((const char * const *) full_args);
   url = read_signin_url (child);
   /* Past the link, the command waits: let it reach its main loop. */
   while (!strstr (child->err_text->str, "Ctrl+C"))
@@ -1038,10 +1094,90 @@ test_signin_denied_and_cancelled (Fixture       *fixture,
   cancelled = finish_process (fixture, child);
   g_assert_cmpint (cancelled->status, ==, ARCPASS_EXIT_CANCELLED);
 
+  port = g_strdup_printf ("%u", free_port ());
   timeout = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
-                 ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--timeout", "1");
+                 ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--timeout", "1",
+                 "--redirect-port", port);
   g_assert_cmpint (timeout->status, ==, ARCPASS_EXIT_NETWORK);
 
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 0);
+}
+
+/* The port of the registered redirect URI is the one listened on: taken,
+ * the command says so and what to do, before anything else happens. */
+static void
+test_signin_port_in_use (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autoptr(Run) busy = NULL;
+  g_autoptr(Run) not_loopback = NULL;
+  g_autoptr(Run) both = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *paths = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  uri = g_strdup_printf ("http://127.0.0.1:%u/callback", port);
+  arcpass_sandbox_register_redirect_uri (fixture->sb, uri);
+
+  sandbox_clear_log (fixture);
+  busy = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
+              ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--redirect-uri", uri);
+  g_assert_cmpint (busy->status, ==, ARCPASS_EXIT_FAILURE);
+  message = g_strdup_printf ("Port %u of this computer is in use by another program", port);
+  g_assert_nonnull (strstr (busy->err, message));
+  g_assert_nonnull (strstr (busy->err, "register another redirect URI"));
+  /* No link was given, nothing was asked of the portal, nothing saved. */
+  g_assert_null (strstr (busy->err, "oauth2/authorize"));
+  paths = sandbox_log_paths (fixture);
+  g_assert_cmpstr (paths, ==, "");
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 0);
+
+  not_loopback = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
+                      ARCPASS_SANDBOX_CLIENT_ID, "--redirect-uri", "https://app.example.com/cb");
+  g_assert_cmpint (not_loopback->status, ==, ARCPASS_EXIT_USAGE);
+  both = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
+              ARCPASS_SANDBOX_CLIENT_ID, "--redirect-uri", uri, "--redirect-port", "4000");
+  g_assert_cmpint (both->status, ==, ARCPASS_EXIT_USAGE);
+}
+
+/* A redirect URI that is not registered (another port than the registered
+ * one): the portal shows "Invalid redirect_uri" instead of the form, and
+ * the command has said what that means. */
+static void
+test_signin_wrong_port (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *port = g_strdup_printf ("%u", free_port ());
+  const char * const args[] = { "signin", "--portal", fixture->url, "--client-id",
+                                ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--redirect-port", port,
+                                NULL };
+  g_autoptr(Child) child = child_spawn (args);
+  g_autofree char *url = read_signin_url (child);
+  g_autoptr(GBytes) page = NULL;
+  g_autoptr(SoupMessage) get = http (fixture, "GET", url, NULL, &page);
+  g_autofree char *html = bytes_to_string (page);
+  g_autoptr(Run) run = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+
+  g_assert_cmpuint (soup_message_get_status (get), ==, 400);
+  g_assert_nonnull (strstr (html, "Invalid redirect_uri"));
+  g_assert_null (strstr (html, "oauth_state"));
+
+  while (!strstr (child->err_text->str, "Ctrl+C"))
+    g_free (child_read_line (child));
+  g_assert_nonnull (strstr (child->err_text->str, "Invalid redirect_uri"));
+  g_assert_nonnull (strstr (child->err_text->str, "not registered in your OAuth credential"));
+  g_subprocess_send_signal (child->process, SIGINT);
+  run = finish_process (fixture, child);
+  g_assert_cmpint (run->status, ==, ARCPASS_EXIT_CANCELLED);
   saved = store_list ();
   g_assert_cmpuint (saved->len, ==, 0);
 }
@@ -1221,6 +1357,8 @@ main (int    argc,
   ADD ("/cli/appcred", test_appcred);
   ADD ("/cli/signin", test_signin);
   ADD ("/cli/signin-denied-and-cancelled", test_signin_denied_and_cancelled);
+  ADD ("/cli/signin-port-in-use", test_signin_port_in_use);
+  ADD ("/cli/signin-wrong-port", test_signin_wrong_port);
   ADD ("/cli/sign-in-required", test_sign_in_required);
   ADD ("/cli/no-keyring", test_no_keyring);
   ADD ("/cli/sandbox-option", test_sandbox_option);

@@ -15,7 +15,9 @@
 #define GEOCODE "/arcgis/rest/services/World/GeocodeServer"
 #define STYLES  "/arcgis/rest/services/styles/v2"
 #define TILES   "/arcgis/rest/services/static-basemap-tiles-service/v1"
-#define LOOPBACK_REDIRECT "http://127.0.0.1:49152/callback"
+/* The sandbox app's registered loopback URI (exact matching, port included);
+ * nothing listens there: these tests read the redirect's Location. */
+#define LOOPBACK_REDIRECT "http://127.0.0.1:48765/callback"
 #define VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 
 typedef struct
@@ -282,6 +284,62 @@ sign_in (Fixture    *f,
 }
 
 /* ------------------------------------------------------------- tests */
+
+static guint
+authorize_status (Fixture    *f,
+                  const char *redirect_uri)
+{
+  g_autofree char *query = soup_form_encode ("client_id", ARCPASS_SANDBOX_CLIENT_ID,
+                                             "response_type", "code",
+                                             "redirect_uri", redirect_uri,
+                                             "state", "s", NULL);
+  g_autofree char *path = g_strconcat ("/sharing/rest/oauth2/authorize?", query, NULL);
+  g_autoptr(Reply) page = fetch (f, "GET", path, NULL, NULL);
+  g_autofree char *html = reply_text (page);
+
+  if (page->status != 200)
+    g_assert_nonnull (strstr (html, "Invalid redirect_uri"));
+  return page->status;
+}
+
+/* Redirect URIs match exactly, port included, as on ArcGIS; RFC 8252's
+ * any-port loopback matching is an option; a user can register a URI. */
+static void
+test_redirect_exact_port (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:48765/callback"), ==, 200);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:48766/callback"), ==, 400);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 400);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1/callback"), ==, 200);
+
+  /* The option, through the control API. */
+  {
+    g_autoptr(Reply) on = fetch (f, "POST", "/_sandbox/config", NULL, "redirect_any_port=1");
+    g_autoptr(Reply) bad = fetch (f, "POST", "/_sandbox/config", NULL, "redirect_any_port=yes");
+
+    g_assert_cmpuint (on->status, ==, 200);
+    g_assert_cmpuint (bad->status, ==, 400);
+  }
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 200);
+  /* Still not another path, host or scheme. */
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/other"), ==, 400);
+  g_assert_cmpuint (authorize_status (f, "http://localhost:5000/"), ==, 400);
+  arcpass_sandbox_reset (f->sandbox);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 400);
+
+  /* Registering a URI, as in an OAuth credential's settings. */
+  {
+    g_autoptr(Reply) reg = fetch (f, "POST", "/_sandbox/config", NULL,
+                                  "register_redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcallback");
+
+    g_assert_cmpuint (reg->status, ==, 200);
+  }
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 200);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5001/callback"), ==, 400);
+  arcpass_sandbox_set_loopback_any_port (f->sandbox, TRUE);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5001/callback"), ==, 200);
+}
 
 static void
 test_fixtures (Fixture       *f,
@@ -1232,6 +1290,7 @@ main (int   argc,
   ADD ("/sandbox/portal/info", test_portal_info);
   ADD ("/sandbox/oauth/full-signin", test_full_signin);
   ADD ("/sandbox/oauth/errors", test_oauth_errors);
+  ADD ("/sandbox/oauth/redirect-exact-port", test_redirect_exact_port);
   ADD ("/sandbox/oauth/oob-cancel-implicit", test_oob_cancel_implicit);
   ADD ("/sandbox/oauth/expiry", test_expiry);
   ADD ("/sandbox/generate-token", test_generate_token);

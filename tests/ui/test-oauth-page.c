@@ -50,6 +50,7 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *redirect_uri = NULL;
   int width = GPOINTER_TO_INT (data) ? GPOINTER_TO_INT (data) : 1280;
 
   fixture->sandbox = arcpass_sandbox_new ();
@@ -58,6 +59,10 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->client = arcpass_client_new ();
   fixture->settings = g_settings_new ("io.github.arcpass.Arcpass");
+  /* "Continue in Browser" listens on this registered URI. */
+  redirect_uri = arcpass_test_free_redirect_uri ();
+  arcpass_sandbox_register_redirect_uri (fixture->sandbox, redirect_uri);
+  g_settings_set_string (fixture->settings, "browser-redirect-uri", redirect_uri);
   fixture->page = arcpass_oauth_page_new (fixture->client, fixture->settings);
   arcpass_oauth_page_set_defaults (fixture->page, arcpass_sandbox_get_url (fixture->sandbox),
                                    ARCPASS_SANDBOX_CLIENT_ID);
