@@ -63,6 +63,37 @@ const SbUser sb_users[] = {
     .id = "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
     .privileges = user_privileges,
   },
+  {
+    /* A member of the organisation who signs in with its identity
+     * provider (SAML), as many ArcGIS Online organisations do. */
+    .username = ARCPASS_SANDBOX_IDP_USERNAME,
+    .password = ARCPASS_SANDBOX_IDP_PASSWORD,
+    .full_name = "Alan Turing",
+    .first_name = "Alan",
+    .last_name = "Turing",
+    .email = "alan.turing@sandbox.arcpass.invalid",
+    .role = "org_user",
+    .role_id = "iBBBBBBBBBBBBBBB",
+    .user_type = "creatorUT",
+    .id = "7a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    .privileges = user_privileges,
+    .idp = TRUE,
+    .mfa_code = ARCPASS_SANDBOX_IDP_MFA_CODE,
+  },
+  {
+    .username = ARCPASS_SANDBOX_EXPIRED_USERNAME,
+    .password = ARCPASS_SANDBOX_EXPIRED_PASSWORD,
+    .full_name = "Margaret Hamilton",
+    .first_name = "Margaret",
+    .last_name = "Hamilton",
+    .email = "margaret.hamilton@sandbox.arcpass.invalid",
+    .role = "org_user",
+    .role_id = "iBBBBBBBBBBBBBBB",
+    .user_type = "viewerUT",
+    .id = "3c4d5e6f708192a3b4c5d6e7f8091a2b",
+    .privileges = user_privileges,
+    .password_expired = TRUE,
+  },
   { NULL }
 };
 
@@ -158,6 +189,38 @@ const SbApiKey sb_api_keys[] = {
   },
   { NULL }
 };
+
+char *
+sb_test_users_html (gboolean idp)
+{
+  GString *out = g_string_new ("<section id=\"testUsers\"><h2>Test users of the sandbox</h2>\n"
+                               "<p>Public test data, not real accounts.</p>\n<ul>\n");
+
+  for (guint i = 0; sb_users[i].username; i++)
+    {
+      const SbUser *user = &sb_users[i];
+      g_autofree char *name = sb_html_escape (user->username);
+      g_autofree char *password = sb_html_escape (user->password);
+
+      if (idp && !user->idp)
+        continue;
+      if (user->idp && !idp)
+        {
+          /* Listed on the portal's page too, with the way to sign in. */
+          g_string_append_printf (out, "<li><code>%s</code>: use <b>Sign in with "
+                                  SB_IDP_NAME "</b> below</li>\n", name);
+          continue;
+        }
+      g_string_append_printf (out, "<li><code>%s</code> / <code>%s</code>", name, password);
+      if (user->mfa_code)
+        g_string_append_printf (out, ", then the code <code>%s</code>", user->mfa_code);
+      if (user->password_expired)
+        g_string_append (out, " (password expired: choose any new one of 8 characters or more)");
+      g_string_append (out, "</li>\n");
+    }
+  g_string_append (out, "</ul></section>\n");
+  return g_string_free (out, FALSE);
+}
 
 const SbUser *
 sb_find_user (const char *username)

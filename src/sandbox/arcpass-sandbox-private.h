@@ -17,6 +17,10 @@ typedef enum {
   SB_TOKEN_REFRESH,       /* user refresh token */
   SB_TOKEN_APP,           /* client_credentials app token */
   SB_TOKEN_GENERATED,     /* generateToken token */
+  SB_TOKEN_SESSION,       /* portal session cookie (esri_aopc), per host */
+  SB_TOKEN_IDP_MFA,       /* identity provider: password checked, code awaited */
+  SB_TOKEN_SAML_ASSERTION, /* identity provider's answer to the portal (single use) */
+  SB_TOKEN_PASSWORD_CHANGE, /* password right but expired: a new one awaited */
 } SbTokenKind;
 
 typedef struct _SbToken SbToken;
@@ -112,6 +116,13 @@ typedef struct
   const char         *user_type;
   const char         *id;
   const char * const *privileges;
+  /* Signs in at the identity provider (SAML), not with a portal password:
+   * @password is then the identity provider's. */
+  gboolean            idp;
+  /* The identity provider asks for this code after the password. */
+  const char         *mfa_code;
+  /* The portal password has expired: a new one is asked for. */
+  gboolean            password_expired;
 } SbUser;
 
 typedef struct
@@ -137,6 +148,9 @@ typedef struct
 
 #define SB_ORG_ID      "sbxOrg0ArcpassTst"
 #define SB_PORTAL_NAME "Arcpass Sandbox"
+#define SB_IDP_NAME    "Sandbox SSO"
+/* The session cookie of the portal (as ArcGIS Online's esri_aopc). */
+#define SB_SESSION_COOKIE "esri_aopc"
 
 extern const SbUser   sb_users[];
 extern const SbApp    sb_apps[];
@@ -219,6 +233,14 @@ gboolean        sb_basemaps_handle          (SbRequest  *req,
                                              const char *subpath);
 gboolean        sb_static_tiles_handle      (SbRequest  *req,
                                              const char *subpath);
+/* The identity provider's host (arcpass-sandbox-idp.c). */
+gboolean        sb_idp_handle               (SbRequest  *req);
+/* The public test users of the sandbox, as an HTML list for sign-in pages:
+ * the portal's (@idp FALSE) or the identity provider's. */
+char           *sb_test_users_html          (gboolean    idp);
+/* Where the identity provider posts its answer: the organisation host's
+ * `/sharing/rest/oauth2/saml/signin`. */
+char           *sb_saml_acs_url             (ArcpassSandbox *sandbox);
 
 /* Gazetteer (arcpass-sandbox-gazetteer.c). */
 typedef enum {

@@ -173,6 +173,10 @@ sb_tokens_insert (ArcpassSandbox *self,
     {
     case SB_TOKEN_CODE:
     case SB_TOKEN_PENDING:
+    case SB_TOKEN_SESSION:
+    case SB_TOKEN_IDP_MFA:
+    case SB_TOKEN_SAML_ASSERTION:
+    case SB_TOKEN_PASSWORD_CHANGE:
       n_bytes = 32;
       break;
     case SB_TOKEN_REFRESH:
@@ -301,6 +305,10 @@ sb_sandbox_authenticate (ArcpassSandbox *self,
     case SB_TOKEN_CODE:
     case SB_TOKEN_PENDING:
     case SB_TOKEN_REFRESH:
+    case SB_TOKEN_SESSION:
+    case SB_TOKEN_IDP_MFA:
+    case SB_TOKEN_SAML_ASSERTION:
+    case SB_TOKEN_PASSWORD_CHANGE:
     default:
       /* Codes and refresh tokens are not access tokens. */
       return SB_AUTH_INVALID;
@@ -1000,6 +1008,8 @@ route (SbRequest *req)
       handled = route_services (req);
       break;
     case ARCPASS_SANDBOX_HOST_IDP:
+      handled = sb_idp_handle (req);
+      break;
     case ARCPASS_SANDBOX_HOST_ENTERPRISE:
     case ARCPASS_SANDBOX_HOST_WEBTIER:
     case ARCPASS_SANDBOX_N_HOSTS:

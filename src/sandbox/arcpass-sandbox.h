@@ -13,6 +13,14 @@ G_BEGIN_DECLS
 #define ARCPASS_SANDBOX_PUBLISHER_PASSWORD "sandbox-publisher-1"
 #define ARCPASS_SANDBOX_USER_USERNAME      "grace.hopper"
 #define ARCPASS_SANDBOX_USER_PASSWORD      "sandbox-user-1"
+/* Signs in through the identity provider (127.0.0.3, "Sandbox SSO"), which
+ * then asks for ARCPASS_SANDBOX_IDP_MFA_CODE. */
+#define ARCPASS_SANDBOX_IDP_USERNAME       "alan.turing"
+#define ARCPASS_SANDBOX_IDP_PASSWORD       "sandbox-idp-1"
+#define ARCPASS_SANDBOX_IDP_MFA_CODE       "246810"
+/* Portal account whose password has expired: the sign-in asks for a new one. */
+#define ARCPASS_SANDBOX_EXPIRED_USERNAME   "margaret.hamilton"
+#define ARCPASS_SANDBOX_EXPIRED_PASSWORD   "sandbox-expired-1"
 #define ARCPASS_SANDBOX_CLIENT_ID          "arcpassSandboxApp"
 #define ARCPASS_SANDBOX_CLIENT_SECRET      "sandbox0app0secret0f00d"
 /* API key with basemaps, static basemap tiles and geocode privileges. */
