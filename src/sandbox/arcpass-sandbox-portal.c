@@ -702,8 +702,9 @@ start_session (SbRequest  *req,
 
   session->username = g_strdup (username);
   session->issuer = req->host;
-  cookie = g_strdup_printf (SB_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax",
-                            session->value);
+  /* Persistent, as with "Keep me signed in" on ArcGIS Online. */
+  cookie = g_strdup_printf (SB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax",
+                            session->value, SESSION_LIFETIME);
   if (!req->disconnected)
     soup_message_headers_append (soup_server_message_get_response_headers (req->msg),
                                  "Set-Cookie", cookie);

@@ -695,6 +695,8 @@ create_network_session (ArcpassOAuthPage *self)
 {
   g_autofree char *data_dir = NULL;
   g_autofree char *cache_dir = NULL;
+  g_autofree char *cookies = NULL;
+  WebKitNetworkSession *session;
 
   /* Ephemeral unless asked: the portal's cookies die with the sign-in. */
   if (!gtk_check_button_get_active (self->keep_signed_in_check))
@@ -702,7 +704,14 @@ create_network_session (ArcpassOAuthPage *self)
 
   data_dir = g_build_filename (g_get_user_data_dir (), "arcpass", "webkit", NULL);
   cache_dir = g_build_filename (g_get_user_cache_dir (), "arcpass", "webkit", NULL);
-  return webkit_network_session_new (data_dir, cache_dir);
+  session = webkit_network_session_new (data_dir, cache_dir);
+  /* WebKit keeps cookies in memory only unless told where to store them:
+   * "Keep me signed in" means the portal's session cookie outlives the
+   * attempt (which is why adding an account sends force_login). */
+  cookies = g_build_filename (data_dir, "cookies.sqlite", NULL);
+  webkit_cookie_manager_set_persistent_storage (webkit_network_session_get_cookie_manager (session),
+                                                cookies, WEBKIT_COOKIE_PERSISTENT_STORAGE_SQLITE);
+  return session;
 }
 
 static void
@@ -987,7 +996,9 @@ static void
 paste_entry_activated_cb (GtkWidget        *entry,
                           AdwMessageDialog *dialog)
 {
+  /* Enter does what the suggested button does, closing included. */
   adw_message_dialog_response (dialog, "sign-in");
+  gtk_window_close (GTK_WINDOW (dialog));
 }
 
 /* The last resort: when the page cannot hand its code over (a portal page
