@@ -516,6 +516,16 @@ arcpass_browser_page_set_username (ArcpassBrowserPage *self,
   self->username = username && *username ? g_strdup (username) : NULL;
 }
 
+void
+arcpass_browser_page_set_redirect_uri (ArcpassBrowserPage *self,
+                                       const char         *redirect_uri)
+{
+  g_return_if_fail (ARCPASS_IS_BROWSER_PAGE (self));
+
+  if (redirect_uri)
+    gtk_editable_set_text (GTK_EDITABLE (self->redirect_row), redirect_uri);
+}
+
 gboolean
 arcpass_browser_page_start (ArcpassBrowserPage  *self,
                             const char          *portal_url,

@@ -38,5 +38,9 @@ void                arcpass_browser_page_set_defaults (ArcpassBrowserPage *self,
  * for the password (`force_login`). */
 void                arcpass_browser_page_set_username (ArcpassBrowserPage *self,
                                                        const char         *username);
+/* Puts @redirect_uri in the form (an account signing in again uses the one
+ * it signed in with). */
+void                arcpass_browser_page_set_redirect_uri (ArcpassBrowserPage *self,
+                                                           const char         *redirect_uri);
 
 G_END_DECLS

@@ -753,6 +753,56 @@ open_oauth_page (ArcpassWindow *self,
     }
 }
 
+/* "Sign In Again" of an account that needs it: the same portal, client ID
+ * and redirect URI, and its username on the portal's form. A loopback
+ * redirect URI means the account signed in in the browser. */
+static void
+sign_in_again_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (widget);
+  GtkWidget *row = find_account_row (self, g_variant_get_string (parameter, NULL));
+  ArcpassCredential *credential;
+  const char *redirect_uri;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+
+  if (!row)
+    return;
+  credential = arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (row));
+  redirect_uri = arcpass_credential_get_redirect_uri (credential);
+
+  if (redirect_uri && g_str_has_prefix (redirect_uri, "http://") &&
+      arcpass_loopback_redirect_uri_parse (redirect_uri, NULL, NULL, NULL))
+    {
+      ArcpassBrowserPage *browser = arcpass_browser_page_new (self->client, self->settings);
+
+      arcpass_browser_page_set_defaults (browser, arcpass_credential_get_portal_url (credential),
+                                         arcpass_credential_get_client_id (credential));
+      arcpass_browser_page_set_username (browser, arcpass_credential_get_username (credential));
+      arcpass_browser_page_set_redirect_uri (browser, redirect_uri);
+      replace_oauth_page (self, GTK_WIDGET (browser), "browser", _("Sign In in Browser"));
+      show_content_page (self, "browser");
+      return;
+    }
+
+  page = arcpass_webview_create_oauth_page (self->client, self->settings, &error);
+  if (!page)
+    {
+      show_embedded_unavailable (self, arcpass_credential_get_portal_url (credential), error);
+      return;
+    }
+  arcpass_webview_oauth_page_set_defaults (page, arcpass_credential_get_portal_url (credential),
+                                           arcpass_credential_get_client_id (credential));
+  g_object_set (page,
+                "username", arcpass_credential_get_username (credential),
+                "redirect-uri", redirect_uri,
+                NULL);
+  replace_oauth_page (self, page, "oauth", _("Sign In"));
+  show_content_page (self, "oauth");
+}
+
 static void
 oauth_requested_cb (ArcpassWindow *self,
                     const char    *portal_url)
@@ -1013,6 +1063,7 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
   gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in-again", "s", sign_in_again_action);
   gtk_widget_class_install_action (widget_class, "win.use-memory-only", NULL,
                                    use_memory_only_action);
 

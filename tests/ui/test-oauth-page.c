@@ -833,6 +833,29 @@ test_force_login (Fixture       *fixture,
   assert_signed_in_as (fixture, ARCPASS_SANDBOX_USER_USERNAME);
 }
 
+/* Signing an existing account in again: the portal's form shows its
+ * username (prepopulatedusername), and still asks for the password. */
+static void
+test_sign_in_again (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  WebKitWebView *view;
+  g_autofree char *prefilled = NULL;
+  const char *uri;
+
+  g_object_set (fixture->page, "username", ARCPASS_SANDBOX_USER_USERNAME, NULL);
+  view = start_sign_in (fixture);
+  uri = webkit_web_view_get_uri (view);
+  g_assert_nonnull (strstr (uri, "prepopulatedusername=" ARCPASS_SANDBOX_USER_USERNAME));
+  g_assert_nonnull (strstr (uri, "force_login=true"));
+  prefilled = run_js (view, "document.getElementById ('user_username').value");
+  g_assert_cmpstr (prefilled, ==, ARCPASS_SANDBOX_USER_USERNAME);
+  g_free (run_js (view, "document.getElementById ('user_password').value = '"
+                  ARCPASS_SANDBOX_USER_PASSWORD "';"
+                  "document.getElementById ('signIn').click (); 'ok'"));
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_USER_USERNAME);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -870,6 +893,7 @@ main (int   argc,
   ADD ("/oauth/sign-in-idp", test_sign_in_idp, 1280);
   ADD ("/oauth/paste-code", test_paste_code, 1280);
   ADD ("/oauth/force-login", test_force_login, 1280);
+  ADD ("/oauth/sign-in-again", test_sign_in_again, 1280);
 
 #undef ADD
 
