@@ -201,8 +201,9 @@ arcpass_cli_signin (int    argc,
     { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id,
       N_("Client ID of your OAuth credential (with --sandbox: the sandbox app)"), N_("ID") },
     { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri,
+      /* Translators: keep the URI as it is. */
       N_("Loopback redirect URI registered in your OAuth credential (default "
-         ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI ")"),
+         "http://127.0.0.1:48765/callback)"),
       N_("URI") },
     { "redirect-port", 0, 0, G_OPTION_ARG_INT, &redirect_port,
       N_("Same as --redirect-uri http://127.0.0.1:PORT/callback"),
@@ -219,7 +220,7 @@ arcpass_cli_signin (int    argc,
                                             _("Sign in with an ArcGIS account in the web browser."),
                                             _("Uses the authorization code flow with PKCE and a loopback redirect (RFC 8252).\n"
                                               "ArcGIS compares redirect URIs exactly, port included: register\n"
-                                              ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI " as a redirect URI of your OAuth\n"
+                                              "http://127.0.0.1:48765/callback as a redirect URI of your OAuth\n"
                                               "credential, or register another one with a port and pass it with\n"
                                               "--redirect-uri. The portal always asks for the password (an account is\n"
                                               "being added). The account is then saved to the keyring; signing in again\n"
