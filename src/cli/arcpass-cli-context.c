@@ -364,7 +364,10 @@ arcpass_cli_portal_is_sandbox (const char *portal_url)
   /* Plain http is only ever accepted on loopback, and only the sandbox is
    * served that way: such accounts belong to a sandbox. */
   return uri && g_strcmp0 (g_uri_get_scheme (uri), "http") == 0 &&
-         arcpass_host_is_loopback (g_uri_get_host (uri));
+         arcpass_host_is_loopback (g_uri_get_host (uri)) &&
+         /* The sandbox's Enterprise portals live under a web adaptor path
+          * (/portal): they are portals of their own, not the Online one. */
+         (g_uri_get_path (uri)[0] == '\0' || g_str_equal (g_uri_get_path (uri), "/"));
 }
 
 static char *

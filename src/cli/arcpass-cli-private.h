@@ -167,4 +167,11 @@ int arcpass_cli_reverse  (int argc, char **argv);
 int arcpass_cli_tile     (int argc, char **argv);
 int arcpass_cli_signout  (int argc, char **argv);
 
+/* Before a sign-in to @portal_url (not ArcGIS Online, not the sandbox's
+ * Online portal): fails (returns an exit code) when discovery says the portal
+ * signs users in at its web server, so nothing is opened; -1 otherwise
+ * (arcpass-cli-services.c). */
+int             arcpass_cli_check_portal_sign_in (ArcpassCli  *cli,
+                                                  const char  *portal_url);
+
 G_END_DECLS

@@ -39,6 +39,40 @@ parse_double (const char *text,
   return TRUE;
 }
 
+/* ---- portal check before a sign-in -------------------------------------- */
+
+int
+arcpass_cli_check_portal_sign_in (ArcpassCli *cli,
+                                  const char *portal_url)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArcpassPortalInfo) info = NULL;
+
+  /* ArcGIS Online never puts a web-tier sign-in in front of its portal. */
+  if (arcpass_portal_url_is_online (portal_url) || arcpass_cli_portal_is_sandbox (portal_url))
+    return -1;
+
+  arcpass_portal_discover_async (cli->client, portal_url, cli->cancellable,
+                                 arcpass_cli_async_cb, cli);
+  result = arcpass_cli_wait (cli);
+  info = arcpass_portal_discover_finish (result, &error);
+  if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return arcpass_cli_fail_error (cli, error);
+  if (info != NULL && !info->token_based_security)
+    {
+      g_set_error (&error, ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                   _("%s does not use ArcGIS tokens: its web server signs users in "
+                     "(isTokenBasedSecurity is false), so Arcpass cannot sign in to it. Nothing "
+                     "was opened and no account was added."),
+                   info->portal_url);
+      return arcpass_cli_fail_error (cli, error);
+    }
+  /* Other failures are the sign-in's to explain, as before. */
+  return -1;
+}
+
 /* ---- geocode ------------------------------------------------------------- */
 
 static void

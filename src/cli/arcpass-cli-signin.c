@@ -93,6 +93,10 @@ probe_status_text (ArcpassProbeResult *probe,
   switch (probe->status)
     {
     case ARCPASS_PROBE_WORKS:
+      if (probe->billable)
+        return _("works (checked with one geocoding search, which is billed)");
+      if (probe->from_privileges)
+        return _("allowed by the key's privileges (not tried: a search would be billed)");
       return _("works");
     case ARCPASS_PROBE_MISSING_PRIVILEGE:
       if (probe->privilege)
@@ -124,8 +128,9 @@ probe_and_print (ArcpassCli        *cli,
   if ((ret = arcpass_cli_new_manager (cli, credential, TRUE, &manager)) >= 0)
     return ret;
 
-  arcpass_probe_token_async (cli->client, arcpass_token_manager_get_endpoints (manager), token,
-                             cli->cancellable, arcpass_cli_async_cb, cli);
+  arcpass_probe_key_async (cli->client, arcpass_credential_get_portal_url (credential),
+                           arcpass_token_manager_get_endpoints (manager), token,
+                           cli->cancellable, arcpass_cli_async_cb, cli);
   result = arcpass_cli_wait (cli);
   probes = arcpass_probe_token_finish (result, &error);
   if (!probes)
@@ -252,6 +257,8 @@ arcpass_cli_signin (int    argc,
     return ret;
 
   portal_url = cli->portal_url ? cli->portal_url : ARCPASS_ONLINE_PORTAL_URL;
+  if ((ret = arcpass_cli_check_portal_sign_in (cli, portal_url)) >= 0)
+    return ret;
 
   /* Listening first: a busy port is said before anything is opened. */
   receiver = arcpass_loopback_receiver_new_for_uri (redirect_uri, &error);

@@ -115,7 +115,11 @@ print_token (ArcpassCredential *credential,
         g_autofree char *header = g_strconcat ("X-Esri-Authorization: Bearer ", token, NULL);
         g_autoptr(ArcpassSecret) quoted_header = g_shell_quote (header);
 
-        printf ("curl -H %s %s\n", quoted_header, quoted_url);
+        /* A generateToken token only works with the referer it is bound to. */
+        printf ("curl -H %s%s %s\n", quoted_header,
+                arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN
+                ? " -H 'Referer: " ARCPASS_APPLICATION_REFERER "'" : "",
+                quoted_url);
         explicit_bzero (header, strlen (header));
       }
       break;

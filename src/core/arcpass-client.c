@@ -58,12 +58,88 @@ capitalize (const char *text)
   return g_strconcat (first, g_utf8_next_char (text), NULL);
 }
 
+static gboolean
+content_type_is_html (const char *content_type)
+{
+  return content_type != NULL &&
+         (g_ascii_strcasecmp (content_type, "text/html") == 0 ||
+          g_ascii_strcasecmp (content_type, "application/xhtml+xml") == 0);
+}
+
+/* Seconds to wait from a `Retry-After` value: delta-seconds or an HTTP date
+ * (RFC 9110 §10.2.3); -1 when absent or unreadable. */
+static gint64
+parse_retry_after (const char *value,
+                   gint64      now)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GDateTime) date = NULL;
+  guint64 seconds;
+
+  if (value == NULL)
+    return -1;
+
+  text = g_strstrip (g_strdup (value));
+  if (g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT32, &seconds, NULL))
+    return (gint64) seconds;
+
+  date = soup_date_time_new_from_http_string (text);
+  if (date == NULL)
+    return -1;
+
+  return MAX (0, g_date_time_to_unix (date) - now);
+}
+
+/* "Try again in 30 seconds." and the like; never a promise more precise
+ * than the server's. */
+static char *
+retry_sentence (gint64 seconds,
+                gint64 now)
+{
+  if (seconds < 0)
+    return g_strdup (_("Try again in a little while."));
+
+  if (seconds <= 90)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Try again in %d second.",
+                                         "Try again in %d seconds.", (gulong) MAX (seconds, 1)),
+                            (int) MAX (seconds, 1));
+
+  if (seconds < 2 * 3600)
+    {
+      int minutes = (int) ((seconds + 59) / 60);
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Try again in %d minute.",
+                                           "Try again in %d minutes.", (gulong) minutes),
+                              minutes);
+    }
+
+  {
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (now + seconds);
+    g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+    g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : NULL;
+
+    /* Translators: %s is a local date and time such as 2026-12-06 14:30. */
+    return g_strdup_printf (_("Try again after %s."), when ? when : "?");
+  }
+}
+
 GError *
 arcpass_error_new_from_response (ArcpassService  service,
                                  guint           http_status,
                                  JsonObject     *body)
 {
-  JsonNode *error_node = body ? json_object_get_member (body, "error") : NULL;
+  return arcpass_error_new_from_http (service, http_status, NULL, NULL, body, 0);
+}
+
+GError *
+arcpass_error_new_from_http (ArcpassService      service,
+                             guint               http_status,
+                             const char         *host,
+                             SoupMessageHeaders *headers,
+                             JsonObject         *body,
+                             gint64              now)
+{
+  JsonNode *error_node = NULL;
   JsonObject *error_object = NULL;
   const char *message = NULL;
   const char *oauth_error = NULL;
@@ -75,9 +151,122 @@ arcpass_error_new_from_response (ArcpassService  service,
   /* The same name where it starts a sentence ("The portal is not …"). */
   g_autofree char *subject = capitalize (service_name);
   gint64 code = 0;
+  gint64 top_code = 0;
   const char *all_text[4];
+  const char *content_type = headers ? soup_message_headers_get_content_type (headers, NULL) : NULL;
+  /* Which server said it, as "the geocoding service (geocode-api.arcgis.com)". */
+  g_autofree char *who = NULL;
+  g_autofree char *who_subject = NULL;
 
-  if (error_node == NULL || JSON_NODE_HOLDS_NULL (error_node))
+  if (now == 0)
+    now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (host != NULL && *host != '\0')
+    {
+      /* Translators: a service such as “the portal” and its host name. */
+      who = g_strdup_printf (_("%s (%s)"), service_name, host);
+      who_subject = g_strdup_printf (_("%s (%s)"), subject, host);
+    }
+  else
+    {
+      who = g_strdup (service_name);
+      who_subject = g_strdup (subject);
+    }
+
+  /* An HTML page is never an ArcGIS answer, even one that happens to hold
+   * braces: the status then comes from whatever stands in front of the
+   * service (a CDN, a firewall, a gateway), not from ArcGIS. */
+  if (content_type_is_html (content_type))
+    body = NULL;
+
+  /* Statuses that mean the same whatever the body says: the request was
+   * not judged by ArcGIS, or not yet. */
+  if (http_status == 429)
+    {
+      g_autofree char *retry = NULL;
+
+      retry = retry_sentence (parse_retry_after (headers ? soup_message_headers_get_one (headers, "Retry-After")
+                                                         : NULL, now),
+                              now);
+      return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED,
+                          /* Translators: the first %s is a service and its host, such
+                           * as “The geocoding service (geocode-api.arcgis.com)”; the
+                           * second says when to try again. */
+                          _("%s has received too many requests and refused this one "
+                            "(HTTP 429). %s Arcpass does not retry by itself."),
+                          who_subject, retry);
+    }
+
+  if (body == NULL && http_status == 403)
+    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_BLOCKED,
+                        /* Translators: the first %s is a service and its host, such as
+                         * “The geocoding service (geocode-api.arcgis.com)”; the second a
+                         * host name. */
+                        _("%s was blocked on the way: a firewall, proxy or content filter "
+                          "answered “forbidden” (HTTP 403) with its own page, not ArcGIS. "
+                          "Your token and privileges were not checked. Try another network, "
+                          "or ask the network’s administrator to allow %s."),
+                        who_subject, host ? host : service_name);
+
+  if (body == NULL && (http_status == 502 || http_status == 503 || http_status == 504))
+    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE,
+                        /* Translators: the first %s is a service and its host, such as
+                         * “The geocoding service (geocode-api.arcgis.com)”; %u is an
+                         * HTTP status such as 502 and the last %s its name (Bad Gateway). */
+                        _("%s cannot be reached right now: the gateway in front of it "
+                          "answered HTTP %u (%s). This is usually temporary; try again "
+                          "later."),
+                        who_subject, http_status, soup_status_get_phrase (http_status));
+
+  if (body == NULL && http_status == 401 && headers != NULL)
+    {
+      const char *challenge = soup_message_headers_get_list (headers, "WWW-Authenticate");
+
+      /* Web-tier authentication (IWA) answers every request before ArcGIS
+       * sees it; calling that an invalid token sends the user the wrong
+       * way (real-arcgis.md point 5). */
+      if (challenge != NULL &&
+          (contains_ci (challenge, "negotiate") || contains_ci (challenge, "ntlm")))
+        return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                            /* Translators: %s is a service and its host. */
+                            _("%s asks for Windows sign-in (Kerberos or NTLM) at its web "
+                              "server, before ArcGIS sees the request (web-tier "
+                              "authentication). Arcpass could not sign in that way; ask the "
+                              "portal’s administrator how to reach it from outside a "
+                              "browser."),
+                            who_subject);
+    }
+
+  if (body != NULL)
+    error_node = json_object_get_member (body, "error");
+
+  /* Some backends (billing among them) answer {"code":4xx,"message":…}
+   * without an envelope, even over HTTP 200; rest-js's checkForErrors
+   * treats that as an error, and so does Arcpass. */
+  if ((error_node == NULL || JSON_NODE_HOLDS_NULL (error_node)) && body != NULL &&
+      arcpass_json_object_get_optional_int (body, "code", &top_code, NULL) && top_code >= 400)
+    {
+      JsonArray *array = NULL;
+
+      error_object = body;
+      code = top_code;
+      arcpass_json_object_get_optional_string (body, "message", &message, NULL);
+      if (arcpass_json_object_get_optional_array (body, "details", &array, NULL) && array)
+        {
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              JsonNode *node = json_array_get_element (array, i);
+
+              if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+                {
+                  if (details->len > 0)
+                    g_string_append (details, " ");
+                  g_string_append (details, json_node_get_string (node));
+                }
+            }
+        }
+    }
+  else if (error_node == NULL || JSON_NODE_HOLDS_NULL (error_node))
     {
       if (http_status == 0 || (http_status >= 200 && http_status < 300))
         return NULL;
@@ -182,6 +371,16 @@ arcpass_error_new_from_response (ArcpassService  service,
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CREDENTIALS,
                         _("The username or password is wrong. Usernames are case-sensitive.%s"), said);
 
+  if (code == 429)
+    {
+      g_autofree char *retry = retry_sentence (-1, now);
+
+      return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED,
+                          _("%s has received too many requests and refused this one "
+                            "(HTTP 429). %s Arcpass does not retry by itself."),
+                          who_subject, retry);
+    }
+
   if (code == 498 || http_status == 498)
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_INVALID_TOKEN,
                         _("The token or API key is invalid or has expired. Refresh the token, "
@@ -239,9 +438,9 @@ arcpass_error_new_from_response (ArcpassService  service,
   if ((code >= 500 && code < 600) || (http_status >= 500 && http_status < 600))
     return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE,
                         /* Translators: the first %s is a service such as “the portal”
-                         * (made upper case). */
+                         * (made upper case), with its host when known. */
                         _("%s is not working right now (HTTP %u). Try again later.%s"),
-                        subject, http_status >= 500 ? http_status : (guint) code, said);
+                        who_subject, http_status >= 500 ? http_status : (guint) code, said);
 
 #undef ANY_CONTAINS
 
@@ -417,6 +616,7 @@ typedef struct {
   gboolean timed_out;
   gint64 started;
   gsize max_size;
+  guint redirects;      /* same-origin GET redirects followed so far */
 } Request;
 
 static void
@@ -592,6 +792,166 @@ request_fail (GTask        *task,
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
+static void send_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data);
+
+#define MAX_REDIRECTS 5
+
+static gboolean
+same_origin (GUri *a,
+             GUri *b)
+{
+  return g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (a) ? g_uri_get_host (a) : "",
+                             g_uri_get_host (b) ? g_uri_get_host (b) : "") == 0 &&
+         g_uri_get_port (a) == g_uri_get_port (b);
+}
+
+/* The new address as the user may see it: no query (it may carry the
+ * request's parameters) and no fragment. */
+static char *
+location_for_message (GUri *target)
+{
+  return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (target), NULL,
+                     g_uri_get_host (target), g_uri_get_port (target),
+                     g_uri_get_path (target), NULL, NULL);
+}
+
+static GError *
+moved_error (Request *request,
+             guint    status,
+             GUri    *target)
+{
+  g_autofree char *location = location_for_message (target);
+  GUri *from = soup_message_get_uri (request->message);
+  const char *from_host = from && g_uri_get_host (from) ? g_uri_get_host (from) : _("the server");
+  g_autofree char *portal_url = NULL;
+
+  /* A portal that moved is best named by its new portal address, which is
+   * what the user types in Arcpass. */
+  if ((request->service == ARCPASS_SERVICE_PORTAL || request->service == ARCPASS_SERVICE_OAUTH) &&
+      arcpass_portal_normalize (location, &portal_url, NULL, NULL))
+    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_MOVED,
+                        /* Translators: the first %s is the new portal address, %u an
+                         * HTTP status such as 301, the last %s the old host. */
+                        _("The portal moved to %s; use that address. (%s answered HTTP %u. "
+                          "Arcpass does not follow a redirect with a sign-in or a token: the "
+                          "request would lose its content, or carry it to another server.)"),
+                        portal_url, from_host, status);
+
+  {
+    g_autofree char *subject = capitalize (arcpass_service_get_name (request->service));
+
+    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_MOVED,
+                        /* Translators: the first %s is a service such as “the geocoding
+                         * service” (made upper case), the second its host, the third the
+                         * new address; %u is an HTTP status such as 301. */
+                        _("%s (%s) moved to %s (HTTP %u); use that address. Arcpass did not "
+                          "follow the redirect, so that the token is not sent to another "
+                          "server."),
+                        subject, from_host, location, status);
+  }
+}
+
+/* Redirects are never left to libsoup: it turns a POST answered 301/302/303
+ * into a GET without the body, and would re-send X-Esri-Authorization to
+ * whatever host the redirect names. A POST (every credential POST: token,
+ * generateToken, revokeToken…) never follows one, nor does a request
+ * carrying a token or a secret to another origin; a same-origin GET may. */
+static void
+request_redirected (GTask *task)
+{
+  ArcpassClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  SoupMessage *old_message = request->message;
+  guint status = soup_message_get_status (old_message);
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (old_message),
+                                                       "Location");
+  GUri *base = soup_message_get_uri (old_message);
+  g_autoptr(GUri) target = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *target_url = NULL;
+  gboolean carries_secret = request->secrets->len > 0;
+  SoupMessage *message;
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  if (location != NULL)
+    target = g_uri_parse_relative (base, location, SOUP_HTTP_URI_FLAGS, NULL);
+  if (target != NULL)
+    target_url = g_uri_to_string (target);
+
+  if (target == NULL || g_uri_get_host (target) == NULL)
+    {
+      g_autofree char *subject = capitalize (arcpass_service_get_name (request->service));
+
+      error = g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
+                           /* Translators: %s is a service such as “the portal” (made upper
+                            * case), %u an HTTP status such as 301. */
+                           _("%s answered with a redirect (HTTP %u) without a usable new "
+                             "address. Check the address, or ask the service’s administrator."),
+                           subject, status);
+    }
+  else if (g_strcmp0 (request->method, "GET") != 0 ||
+           (carries_secret && !same_origin (base, target)) ||
+           !arcpass_url_is_secure_enough (target_url))
+    error = moved_error (request, status, target);
+  else if (request->redirects >= MAX_REDIRECTS)
+    {
+      g_autofree char *subject = capitalize (arcpass_service_get_name (request->service));
+
+      error = g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR,
+                           /* Translators: %s is a service such as “the portal” (made upper
+                            * case), %d a number. */
+                           _("%s redirected the request more than %d times. Check the address, "
+                             "or ask the service’s administrator."),
+                           subject, MAX_REDIRECTS);
+    }
+
+  if (error != NULL)
+    {
+      record_exchange (self, request, error->message);
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Follow: the 3xx stays in the request log, then the same request goes
+   * to the new address with the same headers. */
+  record_exchange (self, request, NULL);
+
+  message = soup_message_new_from_uri ("GET", target);
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_headers_iter_init (&iter, soup_message_get_request_headers (old_message));
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      /* The new message computes its own; a GET has no body. */
+      if (g_ascii_strcasecmp (name, "Host") == 0 ||
+          g_ascii_strcasecmp (name, "Content-Length") == 0 ||
+          g_ascii_strcasecmp (name, "Content-Type") == 0)
+        continue;
+      soup_message_headers_append (soup_message_get_request_headers (message), name, value);
+    }
+
+  request->redirects++;
+  g_clear_object (&request->stream);
+  if (request->buffer != NULL)
+    {
+      if (request->buffer->len > 0)
+        explicit_bzero (request->buffer->data, request->buffer->len);
+      g_clear_pointer (&request->buffer, g_byte_array_unref);
+    }
+  arcpass_secret_free (request->url);
+  request->url = g_steal_pointer (&target_url);
+  g_object_unref (request->message);
+  request->message = message;
+  request->started = g_get_monotonic_time ();
+
+  soup_session_send_async (self->session, request->message, G_PRIORITY_DEFAULT,
+                           request->inner_cancellable, send_cb, g_object_ref (task));
+}
+
 static void
 request_complete (GTask *task)
 {
@@ -616,10 +976,22 @@ request_complete (GTask *task)
                  (content_type != NULL && strstr (content_type, "json") != NULL);
   }
 
+  if (SOUP_STATUS_IS_REDIRECTION (status) && status != SOUP_STATUS_NOT_MODIFIED)
+    {
+      request_redirected (task);
+      return;
+    }
+
   if (looks_json || request->want_json)
     object = arcpass_json_parse_object (len ? data : NULL, len, &parse_error);
 
-  error = arcpass_error_new_from_response (request->service, status, object);
+  {
+    GUri *uri = soup_message_get_uri (request->message);
+
+    error = arcpass_error_new_from_http (request->service, status,
+                                         uri ? g_uri_get_host (uri) : NULL, headers, object,
+                                         arcpass_client_get_now (self));
+  }
 
   if (error == NULL && request->want_json && object == NULL)
     {
@@ -861,6 +1233,8 @@ start_request (ArcpassClient        *self,
       return;
     }
 
+  /* See request_redirected(). */
+  soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_replace (soup_message_get_request_headers (request->message),
                                 "Accept", want_json ? "application/json" : "*/*");
 
@@ -872,6 +1246,10 @@ start_request (ArcpassClient        *self,
                                     "X-Esri-Authorization", value);
       explicit_bzero (value, strlen (value));
     }
+
+  if (flags & ARCPASS_REQUEST_SEND_REFERER)
+    soup_message_headers_replace (soup_message_get_request_headers (request->message),
+                                  "Referer", ARCPASS_APPLICATION_REFERER);
 
   if (post)
     {

@@ -63,7 +63,49 @@ GPtrArray                   *arcpass_geocode_parse_suggestions (JsonObject *obje
 ArcpassReverseGeocodeResult *arcpass_geocode_parse_reverse     (JsonObject *object,
                                                                 GError    **error);
 
-/* findAddressCandidates with `SingleLine` (+ `magicKey` when not NULL),
+/**
+ * ArcpassLocatorInfo:
+ * @single_line_field: the name of the single-line input
+ *   (`singleLineAddressField.name`; `SingleLine` when the root names none)
+ * @supports_suggest: `Suggest` is in `capabilities`
+ * @supports_reverse: `ReverseGeocode` is in `capabilities`
+ * @capabilities: `capabilities` as the service said it, may be %NULL
+ *
+ * What a locator's service root says about it. Custom locators (on an
+ * ArcGIS Enterprise server, say) name their own single-line field and may
+ * offer no suggestions (as esri-leaflet-geocoder's `_confirmSuggestSupport`
+ * checks).
+ */
+typedef struct {
+  char     *single_line_field;
+  gboolean  supports_suggest;
+  gboolean  supports_reverse;
+  char     *capabilities;
+} ArcpassLocatorInfo;
+
+void                arcpass_locator_info_free          (ArcpassLocatorInfo *info);
+ArcpassLocatorInfo *arcpass_locator_info_copy          (const ArcpassLocatorInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArcpassLocatorInfo, arcpass_locator_info_free)
+
+/* Parses `GET <locator>?f=json`. Every member is optional. */
+ArcpassLocatorInfo *arcpass_geocode_parse_locator_root (JsonObject *object,
+                                                        GError    **error);
+/* TRUE for Esri's World geocoder (and the sandbox's): its root is known
+ * (SingleLine, suggestions), so it is not read. */
+gboolean            arcpass_geocode_url_is_world       (const char *geocode_url);
+
+/* The locator info of the manager's geocode endpoint: read from its root the
+ * first time (with the account's token, as secured services want), then
+ * from a per-URL cache for the process. */
+void                arcpass_geocode_get_locator_async  (ArcpassTokenManager *manager,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+ArcpassLocatorInfo *arcpass_geocode_get_locator_finish (GAsyncResult        *result,
+                                                        GError             **error);
+
+/* findAddressCandidates with the locator's single-line field (`SingleLine` on
+ * the World geocoder; see arcpass_geocode_get_locator_async()) (+ `magicKey` when not NULL),
  * outFields=*, forStorage=false, maxLocations (0 = service default), on the
  * manager's geocode endpoint. Result: GPtrArray of ArcpassGeocodeCandidate. */
 void       arcpass_geocode_find_async      (ArcpassTokenManager *manager,
@@ -76,7 +118,9 @@ void       arcpass_geocode_find_async      (ArcpassTokenManager *manager,
 GPtrArray *arcpass_geocode_find_finish     (GAsyncResult        *result,
                                             GError             **error);
 
-/* suggest; @has_location biases to @x,@y. Result: GPtrArray of ArcpassSuggestion. */
+/* suggest; @has_location biases to @x,@y. Result: GPtrArray of ArcpassSuggestion.
+ * A locator without `Suggest` fails with %ARCPASS_ERROR_NOT_OFFERED without
+ * asking it. */
 void       arcpass_geocode_suggest_async   (ArcpassTokenManager *manager,
                                             const char          *text,
                                             gboolean             has_location,

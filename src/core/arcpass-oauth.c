@@ -898,9 +898,101 @@ arcpass_oauth_client_credentials_finish (GAsyncResult  *result,
   return token_finish (result, arcpass_oauth_client_credentials_async, error);
 }
 
+static gboolean
+error_says (const GError *error,
+            const char   *needle)
+{
+  g_autofree char *haystack = g_utf8_casefold (error->message, -1);
+  g_autofree char *folded = g_utf8_casefold (needle, -1);
+
+  return strstr (haystack, folded) != NULL;
+}
+
+void
+arcpass_oauth_classify_generate_token_error (GError **error)
+{
+  GError *e;
+
+  if (error == NULL || *error == NULL)
+    return;
+  e = *error;
+  /* Only answers of the token service itself; a transport failure, a
+   * web-tier 401 or a malformed answer say something else. */
+  if (e->domain != ARCPASS_ERROR ||
+      (e->code != ARCPASS_ERROR_INVALID_CREDENTIALS && e->code != ARCPASS_ERROR_SERVICE_ERROR &&
+       e->code != ARCPASS_ERROR_MISSING_PRIVILEGE))
+    return;
+
+  /* The exact wording of real portals is not documented (src/sandbox/README.md
+   * says UNCONFIRMED): look for the words any of them would use. */
+  if (error_says (e, "locked") || error_says (e, "too many") || error_says (e, "logon attempts") ||
+      error_says (e, "login attempts") || error_says (e, "sign-in attempts"))
+    {
+      g_clear_error (error);
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_ACCOUNT_LOCKED,
+                           _("The portal has locked this account after too many failed sign-ins. "
+                             "Wait until the lock runs out (ArcGIS Enterprise unlocks it after "
+                             "15 minutes unless its administrator set another time) or ask the "
+                             "portal's administrator to unlock it. Arcpass does not try again by "
+                             "itself."));
+      return;
+    }
+
+  if (error_says (e, "saml") || error_says (e, "identity provider") ||
+      error_says (e, "enterprise login") || error_says (e, "enterprise account") ||
+      error_says (e, "oidc") || error_says (e, "social login"))
+    {
+      g_clear_error (error);
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_EXTERNAL_ACCOUNT,
+                           _("This account signs in through your organisation's login (SAML or "
+                             "another identity provider), so the portal has no password for it. "
+                             "Sign in with your organisation's login (OAuth) instead."));
+      return;
+    }
+
+  if (e->code == ARCPASS_ERROR_INVALID_CREDENTIALS)
+    {
+      g_clear_error (error);
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_CREDENTIALS,
+                           _("The username or password is wrong. Usernames are case-sensitive. "
+                             "Portals lock an account after several wrong passwords, so check "
+                             "both before trying again."));
+    }
+}
+
+static void
+generate_token_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ArcpassClient *client = ARCPASS_CLIENT (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+  ArcpassTokenResponse *response;
+
+  json = arcpass_client_request_json_finish (client, result, NULL, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (json == NULL)
+    {
+      /* Never retried: each wrong attempt counts towards the lockout. */
+      arcpass_oauth_classify_generate_token_error (&error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  response = arcpass_token_response_new_from_json (json, arcpass_client_get_now (client), &error);
+  if (response == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, response, (GDestroyNotify) arcpass_token_response_free);
+}
+
 void
 arcpass_oauth_generate_token_async (ArcpassClient       *client,
-                                    const char          *rest_root,
+                                    const char          *token_services_url,
                                     const char          *username,
                                     const char          *password,
                                     guint                expiration_minutes,
@@ -908,18 +1000,23 @@ arcpass_oauth_generate_token_async (ArcpassClient       *client,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autofree char *url = g_strconcat (rest_root, "/generateToken", NULL);
   g_autofree char *expiration = g_strdup_printf ("%u", expiration_minutes ? expiration_minutes : 60);
   const char *params[] = {
     "username", username,
     "password", password,
-    "client", "requestip",
+    "client", "referer",
+    "referer", ARCPASS_APPLICATION_REFERER,
     "expiration", expiration,
     NULL
   };
+  GTask *task = g_task_new (client, cancellable, callback, user_data);
 
-  post_token_request (client, url, params, cancellable, callback, user_data,
-                      arcpass_oauth_generate_token_async);
+  g_task_set_source_tag (task, arcpass_oauth_generate_token_async);
+  /* POST, the password in the body only; the Referer header as the token
+   * will need it. */
+  arcpass_client_request_json_async (client, ARCPASS_SERVICE_OAUTH, token_services_url, params,
+                                     NULL, ARCPASS_REQUEST_POST | ARCPASS_REQUEST_SEND_REFERER,
+                                     cancellable, generate_token_cb, task);
 }
 
 ArcpassTokenResponse *

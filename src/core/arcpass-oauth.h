@@ -211,11 +211,16 @@ void                  arcpass_oauth_client_credentials_async (ArcpassClient     
 ArcpassTokenResponse *arcpass_oauth_client_credentials_finish (GAsyncResult        *result,
                                                                GError             **error);
 
-/* POST <rest_root>/generateToken (username, password, client=requestip,
- * expiration, f=json): the token is bound to this machine's address, so no
- * Referer header has to be replayed on later calls. */
+/* POST @token_services_url (the portal's advertised
+ * `authInfo.tokenServicesUrl`, normally `<rest>/generateToken`) with
+ * username, password, client=referer, referer=ARCPASS_APPLICATION_REFERER,
+ * expiration, f=json; the request itself sends the same Referer. The token
+ * only works with that Referer: send every later request of it with
+ * %ARCPASS_REQUEST_SEND_REFERER. (`client=requestip` breaks as soon as the
+ * machine's address changes, and behind proxies.) Errors are classified by
+ * arcpass_oauth_classify_generate_token_error(); nothing is retried. */
 void                  arcpass_oauth_generate_token_async     (ArcpassClient        *client,
-                                                              const char           *rest_root,
+                                                              const char           *token_services_url,
                                                               const char           *username,
                                                               const char           *password,
                                                               guint                 expiration_minutes,
@@ -224,6 +229,12 @@ void                  arcpass_oauth_generate_token_async     (ArcpassClient     
                                                               gpointer              user_data);
 ArcpassTokenResponse *arcpass_oauth_generate_token_finish    (GAsyncResult         *result,
                                                               GError              **error);
+/* Turns a generateToken failure (as arcpass_error_new_from_response() made
+ * it: the server's words are quoted in the message) into the error the user
+ * can act on: %ARCPASS_ERROR_ACCOUNT_LOCKED (too many failed sign-ins),
+ * %ARCPASS_ERROR_EXTERNAL_ACCOUNT (a SAML/identity-provider account) or
+ * %ARCPASS_ERROR_INVALID_CREDENTIALS; other errors are left alone. */
+void                  arcpass_oauth_classify_generate_token_error (GError            **error);
 
 /* POST <rest_root>/oauth2/revokeToken (auth_token, token_type_hint, client_id).
  * `{"success":false}` is an error. */

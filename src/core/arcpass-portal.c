@@ -8,6 +8,7 @@
 #include "arcpass-error.h"
 #include "arcpass-json.h"
 #include "arcpass-portal.h"
+#include "arcpass-request-log.h"
 
 G_DEFINE_ENUM_TYPE (ArcpassPortalKind, arcpass_portal_kind,
   G_DEFINE_ENUM_VALUE (ARCPASS_PORTAL_KIND_UNKNOWN, "unknown"),
@@ -97,12 +98,60 @@ is_page_name (const char *segment)
   return FALSE;
 }
 
+/* Esri's own hosts that a user may paste for ArcGIS Online or ArcGIS
+ * Location Platform, whose portal is https://www.arcgis.com: the bare
+ * domain, the dashboards (location., developers.), the documentation, and
+ * the hosts of Esri's services (hosted feature and tile services, the
+ * location services' *-api hosts). Organisation hosts
+ * (<urlKey>.maps.arcgis.com and the like) are the portal itself and are kept:
+ * they are not in this list. */
+static gboolean
+is_esri_online_host (const char *host)
+{
+  static const char * const exact[] = {
+    "arcgis.com", "www.arcgis.com", "location.arcgis.com", "developers.arcgis.com",
+    "doc.arcgis.com", "geocode.arcgis.com", "services.arcgis.com", "tiles.arcgis.com",
+    "basemaps.arcgis.com", NULL
+  };
+  static const char * const numbered[] = { "services", "tiles", NULL };
+  const char *suffix = ".arcgis.com";
+  g_autofree char *label = NULL;
+  gsize len = strlen (host);
+
+  if (g_strv_contains (exact, host))
+    return TRUE;
+
+  if (len <= strlen (suffix) || strcmp (host + len - strlen (suffix), suffix) != 0)
+    return FALSE;
+
+  label = g_strndup (host, len - strlen (suffix));
+  if (strchr (label, '.') != NULL)
+    return FALSE;
+
+  /* geocode-api, basemapstyles-api, static-map-tiles-api, route-api… */
+  if (g_str_has_suffix (label, "-api"))
+    return TRUE;
+
+  /* services1 … services9, tiles1 …: hosted content of Online organisations. */
+  for (guint i = 0; numbered[i] != NULL; i++)
+    if (g_str_has_prefix (label, numbered[i]) &&
+        label[strlen (numbered[i])] != '\0' &&
+        label[strspn (label + strlen (numbered[i]), "0123456789") + strlen (numbered[i])] == '\0')
+      return TRUE;
+
+  return FALSE;
+}
+
 /* The part of @path before the first segment that is not the web adaptor:
- * "/portal/home/index.html" → "/portal"; "/sharing/rest/" → "". */
+ * "/portal/home/index.html" → "/portal"; "/sharing/rest/" → "";
+ * "/server/rest/services" → "/server" (an ArcGIS Server's REST, admin and
+ * manager paths stop there too). */
 static char *
 web_adaptor_path (const char *path)
 {
-  static const char * const stop_segments[] = { "home", "sharing", "apps", "portalhelp", NULL };
+  static const char * const stop_segments[] = {
+    "home", "sharing", "apps", "portalhelp", "portaladmin", "rest", "admin", "manager", NULL
+  };
   g_auto(GStrv) segments = g_strsplit (path ? path : "", "/", -1);
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -113,8 +162,13 @@ web_adaptor_path (const char *path)
       if (*segment == '\0')
         continue;
 
-      if (g_strv_contains (stop_segments, segment))
-        break;
+      /* Case does not matter to ArcGIS's paths ("/Sharing/Rest"). */
+      {
+        g_autofree char *lower = g_ascii_strdown (segment, -1);
+
+        if (g_strv_contains (stop_segments, lower))
+          break;
+      }
 
       /* A page name such as index.html is not part of the adaptor, but a
        * dotted adaptor name ("/gis.portal") is: dropping every dotted last
@@ -251,6 +305,18 @@ arcpass_portal_normalize (const char  *input,
       return FALSE;
     }
 
+  /* Pasted from the browser while using ArcGIS Online or Location
+   * Platform (the dashboards, a hosted service, the bare domain): the
+   * portal is www.arcgis.com, wherever the path pointed. */
+  if (is_esri_online_host (host))
+    {
+      if (out_rest_root != NULL)
+        *out_rest_root = g_strdup (ARCPASS_ONLINE_PORTAL_URL "/sharing/rest");
+      if (out_portal_url != NULL)
+        *out_portal_url = g_strdup (ARCPASS_ONLINE_PORTAL_URL);
+      return TRUE;
+    }
+
   adaptor = web_adaptor_path (g_uri_get_path (uri));
   port = g_uri_get_port (uri);
 
@@ -343,6 +409,7 @@ arcpass_portal_info_new_from_json (const char  *portal_url,
     return NULL;
 
   info->supports_oauth = TRUE;
+  info->token_based_security = TRUE;
   info->max_token_expiration_minutes = -1;
 
   if (info_json != NULL)
@@ -358,6 +425,9 @@ arcpass_portal_info_new_from_json (const char  *portal_url,
               !arcpass_json_object_get_optional_string (auth_info, "tokenServiceUrl", &s, error))
             return NULL;
           info->token_service_url = g_strdup (s);
+          if (!arcpass_json_object_get_optional_boolean (auth_info, "isTokenBasedSecurity",
+                                                         &info->token_based_security, error))
+            return NULL;
         }
       if (!arcpass_json_object_get_optional_string (info_json, "owningSystemUrl", &s, error))
         return NULL;
@@ -493,6 +563,108 @@ discover_self_cb (GObject      *object,
     g_task_return_pointer (task, info, (GDestroyNotify) arcpass_portal_info_free);
 }
 
+/* The response headers and body of the latest exchange with @url_prefix
+ * in @client's log (already redacted; /info carries no secret anyway). */
+static ArcpassRequestRecord *
+find_record (ArcpassClient *client,
+             const char    *url_prefix)
+{
+  GListModel *log = G_LIST_MODEL (arcpass_client_get_request_log (client));
+
+  for (guint i = g_list_model_get_n_items (log); i > 0; i--)
+    {
+      g_autoptr(ArcpassRequestRecord) record = g_list_model_get_item (log, i - 1);
+
+      if (g_str_has_prefix (arcpass_request_record_get_url (record), url_prefix))
+        return g_steal_pointer (&record);
+    }
+  return NULL;
+}
+
+static gboolean
+headers_name_scheme (const char *headers,
+                     const char *scheme)
+{
+  g_auto(GStrv) lines = g_strsplit (headers ? headers : "", "\n", -1);
+  gsize len = strlen (scheme);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *value;
+
+      if (g_ascii_strncasecmp (lines[i], "WWW-Authenticate:", strlen ("WWW-Authenticate:")) != 0)
+        continue;
+      value = lines[i] + strlen ("WWW-Authenticate:");
+      while (*value == ' ')
+        value++;
+      if (g_ascii_strncasecmp (value, scheme, len) == 0 && (value[len] == '\0' ||
+                                                            value[len] == ' ' ||
+                                                            value[len] == ','))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ArcGIS itself never answers an anonymous `/info` with HTTP 401, and never
+ * asks for a client certificate: such answers come from the web server in
+ * front of the portal (IWA, PKI, LDAP at the web tier). Returns NULL when
+ * @status is not one of them. */
+static GError *
+web_tier_error (ArcpassClient *client,
+                const char    *portal_url,
+                const char    *rest_root,
+                guint          status)
+{
+  g_autoptr(ArcpassRequestRecord) record = NULL;
+  const char *headers = NULL;
+  const char *body = NULL;
+
+  if (status != 401 && status != 403)
+    return NULL;
+
+  record = find_record (client, rest_root);
+  if (record != NULL)
+    {
+      headers = arcpass_request_record_get_response_headers (record);
+      body = arcpass_request_record_get_response_body (record);
+    }
+
+  if (status == 403)
+    {
+      g_autofree char *folded = g_utf8_casefold (body ? body : "", -1);
+
+      /* IIS 403.7 and similar pages; anything else is the transport's to
+       * explain (a firewall, a missing privilege). */
+      if (strstr (folded, "client certificate") == NULL && strstr (folded, "403.7") == NULL)
+        return NULL;
+      return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                          _("%s asks for a client certificate (PKI sign-in at its web server) "
+                            "before ArcGIS answers. Arcpass cannot present client certificates, "
+                            "so it cannot sign in to this portal. Ask the portal's administrator "
+                            "for an address that uses ArcGIS sign-in. No account was added."),
+                          portal_url);
+    }
+
+  if (headers_name_scheme (headers, "Negotiate") || headers_name_scheme (headers, "NTLM") ||
+      headers_name_scheme (headers, "Kerberos"))
+    return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                        _("%s uses Windows/Kerberos sign-in at its web server (Integrated Windows "
+                          "Authentication): the web server asked for it before ArcGIS answered. "
+                          "Arcpass cannot sign in through Windows sign-in, so it cannot add an "
+                          "account for this portal. Use the portal in a browser on a computer "
+                          "signed in to the organisation's Windows domain, or ask its "
+                          "administrator for an address that uses ArcGIS sign-in. No account "
+                          "was added."),
+                        portal_url);
+
+  return g_error_new (ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                      _("%s asks for a sign-in at its web server (HTTP 401) before ArcGIS "
+                        "answers. Arcpass only signs in with ArcGIS tokens, so it cannot add an "
+                        "account for this portal. Ask its administrator for an address that uses "
+                        "ArcGIS sign-in. No account was added."),
+                      portal_url);
+}
+
 static void
 discover_info_cb (GObject      *object,
                   GAsyncResult *result,
@@ -502,13 +674,25 @@ discover_info_cb (GObject      *object,
   DiscoverData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  guint status = 0;
 
-  data->info_json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
+  data->info_json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, &status,
+                                                        &error);
   if (g_task_return_error_if_cancelled (task))
     return;
 
   if (data->info_json == NULL)
     {
+      GError *web_tier = web_tier_error (ARCPASS_CLIENT (object), data->portal_url,
+                                         data->rest_root, status);
+
+      /* Nothing more to learn: every path of such a portal answers the same. */
+      if (web_tier != NULL)
+        {
+          g_task_return_error (task, web_tier);
+          return;
+        }
+
       /* Nothing answers at all: no point asking for portals/self. */
       if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT))

@@ -25,8 +25,21 @@ G_BEGIN_DECLS
  *   `http://` on a host that is not loopback (the message says why)
  *
  * A missing scheme means `https://`. `/home/…`, `/sharing/…`, `/apps/…`,
- * query, fragment and trailing slashes are dropped. User info and schemes
- * other than http(s) are refused.
+ * `/portaladmin/…`, `/rest/…`, `/admin/…`, `/manager/…` (any case), query,
+ * fragment and trailing slashes are dropped. User info and schemes other
+ * than http(s) are refused.
+ *
+ * Esri's own hosts (`arcgis.com`, `www.`, `location.`, `developers.`,
+ * `doc.`, `geocode.`, `basemaps.`, `services[N].`, `tiles[N].` and
+ * `*-api.arcgis.com`) give `https://www.arcgis.com`, the portal of ArcGIS
+ * Online and Location Platform; organisation hosts such as
+ * `myorg.maps.arcgis.com` are kept as they are.
+ *
+ * An ArcGIS Server URL (`https://host/server/rest/services`,
+ * `https://host/arcgis/rest/services/…`) gives the server's root
+ * (`https://host/server`). It is not a portal: discovery finds no
+ * `sharing/rest` there, and the server's `/rest/info` names the portal it
+ * is federated with (`owningSystemUrl`), which is the address to use.
  */
 gboolean  arcpass_portal_normalize        (const char  *input,
                                            char       **out_portal_url,
@@ -58,6 +71,8 @@ GType arcpass_portal_kind_get_type (void) G_GNUC_CONST;
  * @portal_id: `id`, may be %NULL
  * @url_key: `urlKey`, may be %NULL
  * @token_service_url: `authInfo.tokenServicesUrl` of `/info`, may be %NULL
+ * @token_based_security: `authInfo.isTokenBasedSecurity` (TRUE when absent);
+ *   FALSE means sign-in happens at the web server, not with ArcGIS tokens
  * @owning_system_url: `owningSystemUrl` of `/info`, may be %NULL
  * @helper_geocode_url: `helperServices.geocode[0].url`, may be %NULL
  * @supports_oauth: `supportsOAuth` (TRUE when absent)
@@ -75,6 +90,7 @@ struct _ArcpassPortalInfo {
   char              *portal_id;
   char              *url_key;
   char              *token_service_url;
+  gboolean           token_based_security;
   char              *owning_system_url;
   char              *helper_geocode_url;
   gboolean           supports_oauth;
@@ -95,7 +111,10 @@ ArcpassPortalInfo *arcpass_portal_info_new_from_json (const char  *portal_url,
                                                       GError     **error);
 
 /* Discovery: `GET <rest>/info?f=json` then `GET <rest>/portals/self?f=json`,
- * anonymous. @portal is normalised first (so it may be user input). */
+ * anonymous. @portal is normalised first (so it may be user input). A web
+ * server that demands its own sign-in first (HTTP 401 with
+ * `WWW-Authenticate: Negotiate`/`NTLM`/…, or 403 asking for a client
+ * certificate) fails at once with %ARCPASS_ERROR_WEB_TIER_AUTH, saying which. */
 void               arcpass_portal_discover_async  (ArcpassClient        *client,
                                                    const char           *portal,
                                                    GCancellable         *cancellable,

@@ -34,6 +34,10 @@ GType arcpass_probe_status_get_type (void) G_GNUC_CONST;
  * @privilege: (nullable): the privilege needed, for MISSING_PRIVILEGE
  * @message: a sentence for the user ("Works", the mapped error's message…)
  * @http_status: HTTP status of the probe request (0 when none)
+ * @from_privileges: the verdict comes from the privileges the portal lists
+ *   for the token (`portals/self`), not from a request to the service
+ * @billable: the verdict comes from a request that counts toward the
+ *   account's usage (a geocoding search); say so where it is shown
  */
 typedef struct {
   ArcpassService      service;
@@ -41,17 +45,41 @@ typedef struct {
   char               *privilege;
   char               *message;
   guint               http_status;
+  gboolean            from_privileges;
+  gboolean            billable;
 } ArcpassProbeResult;
 
 void arcpass_probe_result_free (ArcpassProbeResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArcpassProbeResult, arcpass_probe_result_free)
 
-/* Probes the three location services with @token (an API key or any
- * token): `styles/self` of Basemap Styles, `self` of Static Tiles, and a
- * `findAddressCandidates` for "Redlands" (forStorage=false). The requests
- * run in parallel. Result: GPtrArray of ArcpassProbeResult, in the order
- * basemap styles, static tiles, geocode. The call itself only fails when
- * cancelled. */
+/**
+ * arcpass_probe_key_async:
+ * @portal: (nullable): the portal the token belongs to
+ *
+ * Tells what @token (an API key or any token) may do on the three location
+ * services, with no side effect and nothing billed where possible (real-
+ * arcgis.md point 14): the privileges `portals/self` lists for the token
+ * (`appInfo.privileges`, or `user.privileges`) decide first, and a 498/499
+ * there marks every service "invalid key" with no other request; Basemap
+ * Styles is then checked with a style fetch and Static Basemap Tiles with
+ * its `self`, both free, unless the privileges already rule them out.
+ * Geocoding is decided from the privileges; only when they are unknown (no
+ * @portal, or it does not list them) is one `findAddressCandidates` search
+ * made, and its result has @billable set. Result: GPtrArray of
+ * ArcpassProbeResult, in the order basemap styles, static tiles, geocode.
+ * The call itself only fails when cancelled.
+ */
+void       arcpass_probe_key_async    (ArcpassClient          *client,
+                                       const char             *portal,
+                                       const ArcpassEndpoints *endpoints,
+                                       const char             *token,
+                                       GCancellable           *cancellable,
+                                       GAsyncReadyCallback     callback,
+                                       gpointer                user_data);
+
+/* The same without a portal: the privileges are unknown, so geocoding is
+ * checked with one (billable) search. Finish either with
+ * arcpass_probe_token_finish(). */
 void       arcpass_probe_token_async  (ArcpassClient          *client,
                                        const ArcpassEndpoints *endpoints,
                                        const char             *token,

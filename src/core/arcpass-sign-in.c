@@ -140,6 +140,14 @@ arcpass_parse_portal_self (ArcpassCredential *credential,
   apply_portal_self (&data, json);
 }
 
+/* A generateToken token only works with the referer it was bound to. */
+static ArcpassRequestFlags
+identity_flags (ArcpassCredential *credential)
+{
+  return arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN
+         ? ARCPASS_REQUEST_SEND_REFERER : ARCPASS_REQUEST_NONE;
+}
+
 static void
 identity_portal_self_cb (GObject      *object,
                          GAsyncResult *result,
@@ -181,7 +189,8 @@ request_portal_self (GTask *task)
 
   arcpass_client_request_json_async (data->client, ARCPASS_SERVICE_PORTAL, url, NULL,
                                      arcpass_credential_get_access_token (data->credential),
-                                     ARCPASS_REQUEST_NONE, g_task_get_cancellable (task),
+                                     identity_flags (data->credential),
+                                     g_task_get_cancellable (task),
                                      identity_portal_self_cb, g_object_ref (task));
 }
 
@@ -245,7 +254,7 @@ arcpass_credential_fetch_identity_async (ArcpassClient       *client,
 
       arcpass_client_request_json_async (client, ARCPASS_SERVICE_PORTAL, url, NULL,
                                          arcpass_credential_get_access_token (credential),
-                                         ARCPASS_REQUEST_NONE, cancellable,
+                                         identity_flags (credential), cancellable,
                                          identity_community_self_cb, g_steal_pointer (&task));
     }
   else
@@ -463,6 +472,102 @@ arcpass_sign_in_with_app_credentials_async (ArcpassClient       *client,
                                           cancellable, sign_in_token_cb, g_steal_pointer (&task));
 }
 
+/* The token service a password may be sent to: the one the portal
+ * advertises (`authInfo.tokenServicesUrl`), but only on the portal's own host
+ * and over https (http on loopback only). A password is not sent to a host
+ * the user did not type, whatever /info says: that is how a tampered or
+ * misconfigured /info would collect it. */
+static char *
+password_token_url (const ArcpassPortalInfo  *info,
+                    GError                  **error)
+{
+  g_autoptr(GUri) portal = g_uri_parse (info->portal_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) service = NULL;
+
+  if (info->token_service_url == NULL)
+    return g_strconcat (info->rest_root, "/generateToken", NULL);
+
+  service = g_uri_parse (info->token_service_url, G_URI_FLAGS_NONE, NULL);
+  if (portal == NULL || service == NULL ||
+      !arcpass_url_is_secure_enough (info->token_service_url) ||
+      g_ascii_strcasecmp (g_uri_get_scheme (service), g_uri_get_scheme (portal)) != 0 ||
+      g_ascii_strcasecmp (g_uri_get_host (service) ? g_uri_get_host (service) : "",
+                          g_uri_get_host (portal) ? g_uri_get_host (portal) : "") != 0 ||
+      g_uri_get_port (service) != g_uri_get_port (portal))
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INSECURE_PORTAL,
+                   _("The portal says its token service is %s, which is not on the portal's "
+                     "own secure address. Arcpass does not send your password there. Sign in "
+                     "with OAuth instead, or ask the portal's administrator to check the "
+                     "portal's token service address."),
+                   info->token_service_url);
+      return NULL;
+    }
+  return g_strdup (info->token_service_url);
+}
+
+typedef struct {
+  char *username;
+  char *password;
+} PasswordData;
+
+static void
+password_data_free (PasswordData *data)
+{
+  g_free (data->username);
+  arcpass_secret_free (data->password);
+  g_free (data);
+}
+
+static void
+password_discover_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SignInData *data = g_task_get_task_data (task);
+  PasswordData *password = g_object_get_data (G_OBJECT (task), "arcpass-password");
+  g_autoptr(ArcpassPortalInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  info = arcpass_portal_discover_finish (result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (info == NULL)
+    {
+      /* A web-tier portal fails here, before any password is sent. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!info->token_based_security)
+    {
+      g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH,
+                               _("%s does not use ArcGIS tokens (its web server signs users in), "
+                                 "so a username and password cannot be used here. No account "
+                                 "was added."),
+                               info->portal_url);
+      return;
+    }
+
+  url = password_token_url (info, &error);
+  if (url == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The token is asked for two weeks, the longest generateToken allows:
+   * there is no refresh for this kind, the password is not kept. */
+  arcpass_oauth_generate_token_async (data->client, url, password->username, password->password,
+                                      20160, g_task_get_cancellable (task),
+                                      sign_in_token_cb, g_object_ref (task));
+  /* The password is not needed any more. */
+  g_object_set_data (G_OBJECT (task), "arcpass-password", NULL);
+}
+
 void
 arcpass_sign_in_with_password_async (ArcpassClient       *client,
                                      const char          *portal,
@@ -475,6 +580,7 @@ arcpass_sign_in_with_password_async (ArcpassClient       *client,
   g_autoptr(GTask) task = NULL;
   g_autofree char *portal_url = NULL;
   SignInData *data;
+  PasswordData *pd;
 
   g_return_if_fail (ARCPASS_IS_CLIENT (client));
 
@@ -494,10 +600,16 @@ arcpass_sign_in_with_password_async (ArcpassClient       *client,
 
   arcpass_credential_set_portal_url (data->credential, portal_url);
   arcpass_credential_set_username (data->credential, username);
-  /* The token is asked for two weeks, the longest generateToken allows:
-   * there is no refresh for this kind, the password is not kept. */
-  arcpass_oauth_generate_token_async (client, data->rest_root, username, password, 20160,
-                                      cancellable, sign_in_token_cb, g_steal_pointer (&task));
+
+  /* Discovery first: it says where the token service is, and a portal
+   * behind web-tier sign-in is recognised before the password goes out. */
+  pd = g_new0 (PasswordData, 1);
+  pd->username = g_strdup (username);
+  pd->password = arcpass_secret_dup (password);
+  g_object_set_data_full (G_OBJECT (task), "arcpass-password", pd,
+                          (GDestroyNotify) password_data_free);
+  arcpass_portal_discover_async (client, portal_url, cancellable, password_discover_cb,
+                                 g_steal_pointer (&task));
 }
 
 ArcpassCredential *

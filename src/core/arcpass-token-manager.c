@@ -698,6 +698,9 @@ managed_request_start (ArcpassTokenManager *self,
   request->url = g_strdup (url);
   request->params = g_strdupv ((char **) params);
   request->flags = flags;
+  /* generateToken tokens are bound to Arcpass's referer (client=referer). */
+  if (arcpass_credential_get_kind (self->credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
+    request->flags |= ARCPASS_REQUEST_SEND_REFERER;
   g_task_set_task_data (task, request, (GDestroyNotify) managed_request_free);
 
   arcpass_token_manager_get_token_async (self, FALSE, cancellable, token_for_request_cb, task);

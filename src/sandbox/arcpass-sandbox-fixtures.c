@@ -36,6 +36,17 @@ static const char * const user_privileges[] = {
   NULL
 };
 
+/* ArcGIS Enterprise has no premium:* privileges: its own services need none. */
+static const char * const enterprise_privileges[] = {
+  "portal:user:createGroup",
+  "portal:user:createItem",
+  "portal:user:joinGroup",
+  "portal:user:shareToGroup",
+  "portal:user:viewOrgItems",
+  "portal:publisher:publishFeatures",
+  NULL
+};
+
 const SbUser sb_users[] = {
   {
     .username = ARCPASS_SANDBOX_PUBLISHER_USERNAME,
@@ -68,16 +79,17 @@ const SbUser sb_users[] = {
      * provider (SAML), as many ArcGIS Online organisations do. */
     .username = ARCPASS_SANDBOX_IDP_USERNAME,
     .password = ARCPASS_SANDBOX_IDP_PASSWORD,
-    .full_name = "Alan Turing",
-    .first_name = "Alan",
-    .last_name = "Turing",
-    .email = "alan.turing@sandbox.arcpass.invalid",
+    .full_name = "Joan Clarke",
+    .first_name = "Joan",
+    .last_name = "Clarke",
+    .email = "joan.clarke@sandbox.arcpass.invalid",
     .role = "org_user",
     .role_id = "iBBBBBBBBBBBBBBB",
     .user_type = "creatorUT",
     .id = "7a1b2c3d4e5f60718293a4b5c6d7e8f9",
     .privileges = user_privileges,
     .idp = TRUE,
+    .provider = "enterprise",
     .mfa_code = ARCPASS_SANDBOX_IDP_MFA_CODE,
   },
   {
@@ -93,6 +105,38 @@ const SbUser sb_users[] = {
     .id = "3c4d5e6f708192a3b4c5d6e7f8091a2b",
     .privileges = user_privileges,
     .password_expired = TRUE,
+  },
+  /* Users of the Enterprise portal (ENTERPRISE host, /portal). */
+  {
+    .username = ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
+    .password = ARCPASS_SANDBOX_ENTERPRISE_PASSWORD,
+    .full_name = "Alan Turing",
+    .first_name = "Alan",
+    .last_name = "Turing",
+    .email = "alan.turing@enterprise.arcpass.invalid",
+    .role = "org_publisher",
+    .role_id = "iCCCCCCCCCCCCCCC",
+    .user_type = "creatorUT",
+    .id = "e1e2e3e4e5e6e7e8e9e0f1f2f3f4f5f6",
+    .privileges = enterprise_privileges,
+    .home = ARCPASS_SANDBOX_HOST_ENTERPRISE,
+  },
+  /* A SAML login: the portal knows no password for it, so generateToken
+   * cannot work; it signs in through the identity provider (OAuth). */
+  {
+    .username = ARCPASS_SANDBOX_ENTERPRISE_SAML_USERNAME,
+    .password = NULL,
+    .full_name = "Katherine Johnson",
+    .first_name = "Katherine",
+    .last_name = "Johnson",
+    .email = "katherine.johnson@enterprise.arcpass.invalid",
+    .role = "org_user",
+    .role_id = "iDDDDDDDDDDDDDDD",
+    .user_type = "viewerUT",
+    .id = "0a0b0c0d0e0f1a1b1c1d1e1f2a2b2c2d",
+    .privileges = enterprise_privileges,
+    .provider = "enterprise",
+    .home = ARCPASS_SANDBOX_HOST_ENTERPRISE,
   },
   { NULL }
 };
@@ -191,8 +235,11 @@ const SbApiKey sb_api_keys[] = {
 };
 
 char *
-sb_test_users_html (gboolean idp)
+sb_test_users_html (ArcpassSandboxHost host,
+                    gboolean           idp)
 {
+  ArcpassSandboxHost home = host == ARCPASS_SANDBOX_HOST_ENTERPRISE ? ARCPASS_SANDBOX_HOST_ENTERPRISE
+                                                                   : ARCPASS_SANDBOX_HOST_PORTAL;
   GString *out = g_string_new ("<section id=\"testUsers\"><h2>Test users of the sandbox</h2>\n"
                                "<p>Public test data, not real accounts.</p>\n<ul>\n");
 
@@ -203,6 +250,9 @@ sb_test_users_html (gboolean idp)
       g_autofree char *password = sb_html_escape (user->password);
 
       if (idp && !user->idp)
+        continue;
+      /* Another portal's users, and SAML logins with no password here. */
+      if (!idp && (user->home != home || (!user->password && !user->idp)))
         continue;
       if (user->idp && !idp)
         {

@@ -54,7 +54,7 @@ respond_login (SbRequest  *req,
   g_autofree char *request = sb_html_escape (saml_request);
   g_autofree char *relay = sb_html_escape (relay_state);
   g_autofree char *user = sb_html_escape (username ? username : "");
-  g_autofree char *users = sb_test_users_html (TRUE);
+  g_autofree char *users = sb_test_users_html (ARCPASS_SANDBOX_HOST_PORTAL, TRUE);
   g_autofree char *error_html = NULL;
   g_autofree char *html = NULL;
 

@@ -131,7 +131,9 @@ approval_url (SbRequest *req)
 {
   g_autofree char *base = sb_request_dup_base_url (req);
 
-  return g_strconcat (base, "/sharing/oauth2/approval", NULL);
+  /* The Enterprise portal lives under its web adaptor, /portal. */
+  return g_strconcat (base, req->host == ARCPASS_SANDBOX_HOST_ENTERPRISE ? "/portal" : "",
+                      "/sharing/oauth2/approval", NULL);
 }
 
 /* ------------------------------------------------------------ JSON bits */
@@ -193,7 +195,8 @@ build_user (JsonBuilder  *b,
   add_string (b, "description", "Fixture user of the Arcpass sandbox portal.");
   add_string (b, "preferredView", "Web");
   add_string (b, "access", "org");
-  add_string (b, "orgId", SB_ORG_ID);
+  add_string (b, "orgId", user->home == ARCPASS_SANDBOX_HOST_ENTERPRISE ? SB_ENTERPRISE_ORG_ID
+                                                                         : SB_ORG_ID);
   add_string (b, "role", user->role);
   add_string (b, "roleId", user->role_id);
   add_strv (b, "privileges", user->privileges);
@@ -210,7 +213,7 @@ build_user (JsonBuilder  *b,
   add_bool (b, "mfaEnabled", user->mfa_code != NULL);
   add_int (b, "storageUsage", 583650);
   add_int (b, "storageQuota", G_GINT64_CONSTANT (2147483648));
-  add_string (b, "provider", user->idp ? "enterprise" : "arcgis");
+  add_string (b, "provider", user->provider ? user->provider : "arcgis");
   json_builder_set_member_name (b, "groups");
   json_builder_begin_array (b);
   json_builder_begin_object (b);
@@ -473,6 +476,27 @@ handle_community_self (SbRequest *req)
 
 /* --------------------------------------------------------- generateToken */
 
+/* The portal a user belongs to, for generateToken: the Online portal's
+ * hosts (PORTAL, ORG) know the Online users, the Enterprise host its own. */
+static gboolean
+user_belongs_here (const SbUser *user,
+                   SbRequest    *req)
+{
+  if (req->host == ARCPASS_SANDBOX_HOST_ENTERPRISE)
+    return user->home == ARCPASS_SANDBOX_HOST_ENTERPRISE;
+  return user->home != ARCPASS_SANDBOX_HOST_ENTERPRISE;
+}
+
+static void
+respond_generate_error (SbRequest  *req,
+                        SbFormat    format,
+                        const char *detail)
+{
+  const char * const details[] = { detail, NULL };
+
+  sb_respond_error (req, SOUP_STATUS_OK, format, 400, "Unable to generate token.", details);
+}
+
 static void
 handle_generate_token (SbRequest *req)
 {
@@ -481,6 +505,8 @@ handle_generate_token (SbRequest *req)
   const char *username, *password, *client, *referer, *server_url;
   const SbUser *user = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *enterprise_server = sb_enterprise_server_url (req->sandbox);
+  gboolean server_token = FALSE;
   SbToken *token;
   gint64 minutes;
 
@@ -490,11 +516,9 @@ handle_generate_token (SbRequest *req)
       g_hash_table_contains (req->query_params, "password") ||
       g_hash_table_contains (req->query_params, "username"))
     {
-      const char * const details[] = {
-        "generateToken accepts POST only, with the credentials in the request body.", NULL
-      };
-
-      sb_respond_error (req, SOUP_STATUS_OK, format, 400, "Unable to generate token.", details);
+      respond_generate_error (req, format,
+                              "generateToken accepts POST only, with the credentials in the "
+                              "request body.");
       return;
     }
 
@@ -519,25 +543,65 @@ handle_generate_token (SbRequest *req)
           return;
         }
       user = sb_find_user (identity.username);
+      if (req->host == ARCPASS_SANDBOX_HOST_ENTERPRISE)
+        {
+          g_autofree char *trimmed = g_strdup (server_url);
+          gsize len = strlen (trimmed);
+
+          while (len > 0 && trimmed[len - 1] == '/')
+            trimmed[--len] = '\0';
+          /* Only a server federated with this portal gets a server token.
+           * UNCONFIRMED wording (src/sandbox/README.md). */
+          if (strcmp (trimmed, enterprise_server) != 0)
+            {
+              respond_generate_error (req, format,
+                                      "The serverUrl is not a server federated with this portal.");
+              return;
+            }
+          server_token = TRUE;
+        }
     }
   else
     {
       user = sb_find_user (username);
-      if (!user || !sb_secret_equal (user->password, password))
-        {
-          const char * const details[] = { "Invalid username or password.", NULL };
+      if (user && !user_belongs_here (user, req))
+        user = NULL;
 
-          sb_respond_error (req, SOUP_STATUS_OK, format, 400, "Unable to generate token.",
-                            details);
+      /* A SAML login has no password in the portal: it can only sign in
+       * through its identity provider. UNCONFIRMED wording (README). */
+      if (user && g_strcmp0 (user->provider, "enterprise") == 0)
+        {
+          respond_generate_error (req, format,
+                                  "This account signs in through the organization's identity "
+                                  "provider (SAML); generateToken cannot be used with it.");
           return;
         }
+
+      /* Enterprise locks an account after repeated wrong passwords, even
+       * for the right one, until the lockout runs out. UNCONFIRMED wording. */
+      if (user && user->home == ARCPASS_SANDBOX_HOST_ENTERPRISE &&
+          sb_lockout_is_locked (req->sandbox, user->username))
+        {
+          respond_generate_error (req, format,
+                                  "Too many invalid logon attempts. Your account is locked; "
+                                  "try again later.");
+          return;
+        }
+
+      if (!user || !sb_secret_equal (user->password, password))
+        {
+          if (user && user->home == ARCPASS_SANDBOX_HOST_ENTERPRISE)
+            sb_lockout_record (req->sandbox, user->username, FALSE);
+          respond_generate_error (req, format, "Invalid username or password.");
+          return;
+        }
+      if (user->home == ARCPASS_SANDBOX_HOST_ENTERPRISE)
+        sb_lockout_record (req->sandbox, user->username, TRUE);
     }
 
   if (g_strcmp0 (client, "referer") == 0 && (!referer || !*referer))
     {
-      const char * const details[] = { "A referer is required when client=referer.", NULL };
-
-      sb_respond_error (req, SOUP_STATUS_OK, format, 400, "Unable to generate token.", details);
+      respond_generate_error (req, format, "A referer is required when client=referer.");
       return;
     }
 
@@ -547,6 +611,11 @@ handle_generate_token (SbRequest *req)
   token->username = g_strdup (user->username);
   if (g_strcmp0 (client, "referer") == 0)
     token->referer = g_strdup (referer);
+  if (server_token)
+    {
+      token->server_token = TRUE;
+      token->server_url = g_strdup (enterprise_server);
+    }
 
   json_builder_begin_object (b);
   add_string (b, "token", token->value);
@@ -589,7 +658,7 @@ respond_signin_page (SbRequest  *req,
   g_autofree char *user = sb_html_escape (username ? username : "");
   g_autofree char *error_html = NULL;
   g_autofree char *html = NULL;
-  g_autofree char *users = sb_test_users_html (FALSE);
+  g_autofree char *users = sb_test_users_html (req->host, FALSE);
   g_autofree char *idp_url = NULL;
 
   /* "Sign in with <IdP>", as ArcGIS Online shows an organisation's SAML
@@ -770,7 +839,7 @@ respond_password_expired (SbRequest   *req,
   g_autofree char *state = sb_html_escape (pending->value);
   g_autofree char *name = sb_html_escape (user->username);
   g_autofree char *error_html = NULL;
-  g_autofree char *users = sb_test_users_html (FALSE);
+  g_autofree char *users = sb_test_users_html (req->host, FALSE);
   g_autofree char *html = NULL;
 
   change->username = g_strdup (user->username);
@@ -976,6 +1045,8 @@ handle_signin (SbRequest *req)
     }
 
   user = sb_find_user (username);
+  if (user && !user_belongs_here (user, req))
+    user = NULL;
   if (user && user->idp)
     {
       /* As on ArcGIS Online: an organisation's SAML users have no ArcGIS
@@ -1418,4 +1489,12 @@ sb_portal_handle (SbRequest  *req,
   else
     return FALSE;
   return TRUE;
+}
+
+void
+sb_portal_build_user (JsonBuilder *b,
+                      SbRequest   *req,
+                      const char  *username)
+{
+  build_user (b, sb_find_user (username), sb_sandbox_get_created_at (req->sandbox) * 1000);
 }

@@ -46,9 +46,14 @@ struct _SbToken
   GHashTable    *children;
   /* generateToken client=referer binding. */
   char          *referer;
+  /* The federated server a server token was issued for (its root URL). */
+  char          *server_url;
   /* The host that issued it: a token is only accepted where its issuer's
-   * tokens are (see sb_host_accepts_issuer()). */
+   * tokens are (see sb_host_accepts_token()). */
   ArcpassSandboxHost issuer;
+  /* A server token (an Enterprise portal's generateToken with serverUrl):
+   * valid on the federated server only, not on the portal. */
+  gboolean       server_token;
   GSequenceIter *expiry_iter;
 };
 
@@ -116,6 +121,12 @@ typedef struct
   const char         *user_type;
   const char         *id;
   const char * const *privileges;
+  /* "arcgis" (NULL) for built-in accounts, "enterprise" for SAML logins,
+   * which have no password the portal knows. */
+  const char         *provider;
+  /* The portal the account belongs to: PORTAL (ArcGIS Online) or
+   * ENTERPRISE. generateToken only knows a portal's own users. */
+  ArcpassSandboxHost  home;
   /* Signs in at the identity provider (SAML), not with a portal password:
    * @password is then the identity provider's. */
   gboolean            idp;
@@ -180,6 +191,16 @@ void            sb_tokens_remove            (ArcpassSandbox *self,
 SbAuthResult    sb_sandbox_authenticate     (ArcpassSandbox *self,
                                              SbRequest      *req,
                                              SbIdentity     *identity);
+/* Whether a request to @host at @path may carry @token (NULL: an API key).
+ * As real ArcGIS: the Online portal, its organisation host and the location
+ * services accept the Online portal's tokens and API keys; an Enterprise
+ * portal (`/portal` on the ENTERPRISE host) accepts its own tokens, and its
+ * federated server (`/server`) only the server tokens the portal issued for
+ * it; the web-tier portal only its own tokens. sb_sandbox_authenticate()
+ * answers 498 (invalid token) otherwise. */
+gboolean        sb_host_accepts_token       (ArcpassSandboxHost  host,
+                                             const char         *path,
+                                             const SbToken      *token);
 
 /* Requests and responses. */
 SbRequest      *sb_request_ref              (SbRequest *req);
@@ -236,8 +257,9 @@ gboolean        sb_static_tiles_handle      (SbRequest  *req,
 /* The identity provider's host (arcpass-sandbox-idp.c). */
 gboolean        sb_idp_handle               (SbRequest  *req);
 /* The public test users of the sandbox, as an HTML list for sign-in pages:
- * the portal's (@idp FALSE) or the identity provider's. */
-char           *sb_test_users_html          (gboolean    idp);
+ * those of the portal on @host (@idp FALSE), or the identity provider's. */
+char           *sb_test_users_html          (ArcpassSandboxHost host,
+                                             gboolean           idp);
 /* Where the identity provider posts its answer: the organisation host's
  * `/sharing/rest/oauth2/saml/signin`. */
 char           *sb_saml_acs_url             (ArcpassSandbox *sandbox);
@@ -292,5 +314,33 @@ typedef struct
 } SbStyleInfo;
 
 extern const SbStyleInfo sb_styles[];
+
+/* ArcGIS Enterprise and web-tier hosts (arcpass-sandbox-enterprise.c). */
+#define SB_ENTERPRISE_ORG_ID       "sbxEnterprise0Org"
+#define SB_ENTERPRISE_PORTAL_NAME  "Arcpass Sandbox Enterprise"
+/* Portal for ArcGIS locks an account for 15 minutes after 5 wrong passwords
+ * (community.esri.com idea "Lockout lasts for 15 minutes"; ArcGIS Server's
+ * built-in store: 5 attempts, 15 minutes). */
+#define SB_LOCKOUT_ATTEMPTS        5
+#define SB_LOCKOUT_SECONDS         (15 * 60)
+
+gboolean        sb_enterprise_handle        (SbRequest  *req);
+gboolean        sb_webtier_handle           (SbRequest  *req);
+void            sb_enterprise_reset         (ArcpassSandbox *self);
+/* Lockout bookkeeping for generateToken: is_locked before checking the
+ * password, record_failure after a wrong one, record_success after a right
+ * one. */
+gboolean        sb_lockout_is_locked        (ArcpassSandbox *self,
+                                             const char     *username);
+void            sb_lockout_record           (ArcpassSandbox *self,
+                                             const char     *username,
+                                             gboolean        success);
+/* "<enterprise host>/portal" and "<enterprise host>/server". */
+char           *sb_enterprise_portal_url    (ArcpassSandbox *self);
+char           *sb_enterprise_server_url    (ArcpassSandbox *self);
+/* portals/self's "user" member, for the Enterprise portal's own portals/self. */
+void            sb_portal_build_user        (JsonBuilder    *b,
+                                             SbRequest      *req,
+                                             const char     *username);
 
 G_END_DECLS

@@ -47,6 +47,9 @@ struct _ArcpassSandbox
   guint         oauth_error_status;
   gboolean      loopback_any_port;
   GPtrArray    *redirect_uris; /* registered at run time, NULL-terminated */
+  /* The host of the request being handled: tokens issued while handling it
+   * belong to that host's portal (see sb_tokens_insert). */
+  ArcpassSandboxHost issuing_host;
 
   GHashTable   *tokens;        /* value -> SbToken, owned */
   GSequence    *expiry;        /* SbToken *, sorted by expires_at */
@@ -56,7 +59,9 @@ struct _ArcpassSandbox
 
 G_DEFINE_FINAL_TYPE (ArcpassSandbox, arcpass_sandbox, G_TYPE_OBJECT)
 
-static const char * const fault_modes[] = { "malformed", "truncate", "close", "token498", NULL };
+static const char * const fault_modes[] = {
+  "malformed", "truncate", "close", "token498", "html403", "moved", NULL
+};
 
 /* ---------------------------------------------------------------- tokens */
 
@@ -78,6 +83,7 @@ sb_token_free (SbToken *token)
   g_free (token->state);
   g_free (token->parent);
   g_free (token->referer);
+  g_free (token->server_url);
   g_clear_pointer (&token->children, g_hash_table_unref);
   g_free (token);
 }
@@ -195,6 +201,10 @@ sb_tokens_insert (ArcpassSandbox *self,
   token->value = sb_random_token (n_bytes);
   token->issued_at = arcpass_sandbox_get_now (self);
   token->expires_at = token->issued_at + lifetime;
+  /* Tokens issued by the Enterprise portal are the Enterprise's; all others
+   * are the Online portal's (its organisation host is the same portal). */
+  if (self->issuing_host == ARCPASS_SANDBOX_HOST_ENTERPRISE)
+    token->issuer = ARCPASS_SANDBOX_HOST_ENTERPRISE;
   token->expiry_iter = g_sequence_insert_sorted (self->expiry, token, expiry_compare, NULL);
   g_hash_table_insert (self->tokens, token->value, token);
   return token;
@@ -233,6 +243,51 @@ find_api_key (const char *token)
   return NULL;
 }
 
+static gboolean
+path_is_under (const char *path,
+               const char *prefix)
+{
+  gsize len = strlen (prefix);
+
+  return path && strncmp (path, prefix, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+gboolean
+sb_host_accepts_token (ArcpassSandboxHost  host,
+                       const char         *path,
+                       const SbToken      *token)
+{
+  ArcpassSandboxHost issuer = token ? token->issuer : ARCPASS_SANDBOX_HOST_PORTAL;
+
+  switch (host)
+    {
+    case ARCPASS_SANDBOX_HOST_PORTAL:
+    case ARCPASS_SANDBOX_HOST_ORG:
+    case ARCPASS_SANDBOX_HOST_SERVICES:
+      /* One ArcGIS Online: www, the organisation host and the location
+       * services share its tokens (an IdP sign-in still ends in a portal
+       * token). API keys are Online's too. */
+      return !token || ((issuer == ARCPASS_SANDBOX_HOST_PORTAL ||
+                         issuer == ARCPASS_SANDBOX_HOST_ORG ||
+                         issuer == ARCPASS_SANDBOX_HOST_IDP) && !token->server_token);
+
+    case ARCPASS_SANDBOX_HOST_ENTERPRISE:
+      if (!token || issuer != ARCPASS_SANDBOX_HOST_ENTERPRISE)
+        return FALSE;
+      if (path_is_under (path, "/server"))
+        return token->server_token;
+      return !token->server_token;
+
+    case ARCPASS_SANDBOX_HOST_WEBTIER:
+      return token && issuer == ARCPASS_SANDBOX_HOST_WEBTIER && !token->server_token;
+
+    case ARCPASS_SANDBOX_HOST_IDP:
+    case ARCPASS_SANDBOX_N_HOSTS:
+    default:
+      return FALSE;
+    }
+}
+
 SbAuthResult
 sb_sandbox_authenticate (ArcpassSandbox *self,
                          SbRequest      *req,
@@ -254,6 +309,8 @@ sb_sandbox_authenticate (ArcpassSandbox *self,
         identity->expires_at = self->created_at + key->lifetime;
       if (identity->expires_at >= 0 && identity->expires_at <= now)
         return SB_AUTH_INVALID;
+      if (!sb_host_accepts_token (req->host, req->path, NULL))
+        return SB_AUTH_INVALID;
       identity->is_api_key = TRUE;
       identity->client_id = key->item_id;
       identity->privileges = key->privileges;
@@ -262,6 +319,10 @@ sb_sandbox_authenticate (ArcpassSandbox *self,
 
   token = sb_tokens_lookup (self, req->token);
   if (!token || token->expires_at <= now)
+    return SB_AUTH_INVALID;
+  /* A token presented where its issuer's tokens are not accepted is as
+   * invalid there as an unknown one: real hosts answer 498. */
+  if (!sb_host_accepts_token (req->host, req->path, token))
     return SB_AUTH_INVALID;
 
   switch (token->kind)
@@ -789,6 +850,12 @@ fault_mode_is_valid (const char *mode)
     return g_ascii_string_to_unsigned (mode + 7, 10, 100, 599, &value, NULL);
   if (g_str_has_prefix (mode, "delay:"))
     return g_ascii_string_to_unsigned (mode + 6, 10, 0, 600000, &value, NULL);
+  if (g_str_has_prefix (mode, "ratelimit:"))
+    return g_ascii_string_to_unsigned (mode + 10, 10, 0, 86400, &value, NULL);
+  if (g_str_has_prefix (mode, "gateway:"))
+    return g_strv_contains ((const char * const[]) { "502", "503", "504", NULL }, mode + 8);
+  if (g_str_has_prefix (mode, "toplevel:"))
+    return g_ascii_string_to_unsigned (mode + 9, 10, 400, 599, &value, NULL);
   return g_strv_contains (fault_modes, mode);
 }
 
@@ -844,7 +911,8 @@ control_handle (SbRequest *req)
         {
           const char * const details[] = {
             "path must start with '/'",
-            "mode is status:NNN, delay:MS, malformed, truncate, close or token498",
+            "mode is status:NNN, delay:MS, malformed, truncate, close, token498, html403, "
+            "ratelimit:SECONDS, gateway:502|503|504, toplevel:CODE (400-599) or moved",
             "count is a positive number (default 1)",
             NULL
           };
@@ -1011,7 +1079,11 @@ route (SbRequest *req)
       handled = sb_idp_handle (req);
       break;
     case ARCPASS_SANDBOX_HOST_ENTERPRISE:
+      handled = sb_enterprise_handle (req);
+      break;
     case ARCPASS_SANDBOX_HOST_WEBTIER:
+      handled = sb_webtier_handle (req);
+      break;
     case ARCPASS_SANDBOX_N_HOSTS:
     default:
       break;
@@ -1024,10 +1096,12 @@ route (SbRequest *req)
 static void
 run_handler (SbRequest *req)
 {
+  req->sandbox->issuing_host = req->host;
   if (g_str_has_prefix (req->path, "/_sandbox"))
     control_handle (req);
   else
     route (req);
+  req->sandbox->issuing_host = ARCPASS_SANDBOX_HOST_PORTAL;
 }
 
 static gboolean
@@ -1254,6 +1328,99 @@ server_callback (SoupServer        *server,
       const char * const details[] = { NULL };
 
       sb_respond_error (req, SOUP_STATUS_OK, SB_FORMAT_JSON, 498, "Invalid Token", details);
+    }
+  else if (fault && strcmp (fault->mode, "html403") == 0)
+    {
+      /* What a CDN or web application firewall sends: its own page, not
+       * ArcGIS's envelope, whatever format was asked for. */
+      static const char page[] =
+        "<!DOCTYPE html>\n<html><head><title>Access Denied</title></head>\n"
+        "<body><h1>Access Denied</h1>\n"
+        "<p>You don't have permission to access this resource on this server.</p>\n"
+        "<p>Reference #18.5c2d3e17.1733450000.2f1a (Arcpass sandbox: html403 fault)</p>\n"
+        "</body></html>\n";
+
+      sb_respond_html (req, SOUP_STATUS_FORBIDDEN, page);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "ratelimit:"))
+    {
+      const char *seconds = fault->mode + 10;
+      const char * const details[] = { "Fault injected by the Arcpass sandbox.", NULL };
+      g_autofree char *text = g_strdup_printf ("Too many requests. Retry after %s seconds.",
+                                               seconds);
+
+      if (!req->disconnected)
+        soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                      "Retry-After", seconds);
+      sb_respond_error (req, 429, SB_FORMAT_JSON, 429, text, details);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "gateway:"))
+    {
+      /* A reverse proxy's page when the service behind it is down. */
+      guint status = (guint) g_ascii_strtoull (fault->mode + 8, NULL, 10);
+      const char *phrase = soup_status_get_phrase (status);
+      g_autofree char *page = g_strdup_printf ("<html>\n<head><title>%u %s</title></head>\n"
+                                               "<body>\n<center><h1>%u %s</h1></center>\n"
+                                               "<hr><center>nginx</center>\n</body>\n</html>\n",
+                                               status, phrase, status, phrase);
+
+      sb_respond_html (req, status, page);
+    }
+  else if (fault && g_str_has_prefix (fault->mode, "toplevel:"))
+    {
+      /* {"code":…,"message":…} without an "error" envelope, over HTTP 200,
+       * as some ArcGIS backends answer (rest-js checkForErrors). */
+      guint code = (guint) g_ascii_strtoull (fault->mode + 9, NULL, 10);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      const char *message;
+
+      switch (code)
+        {
+        case 498:
+          message = "Invalid token.";
+          break;
+        case 499:
+          message = "Token required.";
+          break;
+        case 403:
+          message = "You do not have permissions to access this resource or perform this operation.";
+          break;
+        case 429:
+          message = "Too many requests.";
+          break;
+        default:
+          message = "Unable to complete the operation.";
+          break;
+        }
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_int_value (b, code);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      json_builder_end_object (b);
+      node = json_builder_get_root (b);
+      sb_respond_json (req, SOUP_STATUS_OK, SB_FORMAT_JSON, node);
+    }
+  else if (fault && strcmp (fault->mode, "moved") == 0)
+    {
+      /* A portal that moved: the same path and query on another of the
+       * sandbox's hosts (the organisation host, or the portal host for a
+       * request that came to the organisation host). A client that followed
+       * it would show up in the log as a request to that host. */
+      ArcpassSandboxHost other = req->host == ARCPASS_SANDBOX_HOST_ORG ? ARCPASS_SANDBOX_HOST_PORTAL
+                                                                        : ARCPASS_SANDBOX_HOST_ORG;
+      GUri *uri = soup_server_message_get_uri (msg);
+      const char *query_string = g_uri_get_query (uri);
+      g_autofree char *location = g_strconcat (sb_sandbox_host_url (self, other), path,
+                                               query_string ? "?" : "",
+                                               query_string ? query_string : "", NULL);
+      g_autoptr(GBytes) body = g_bytes_new_static ("", 0);
+
+      if (!req->disconnected)
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Location", location);
+      sb_respond (req, SOUP_STATUS_MOVED_PERMANENTLY, "text/plain", body);
     }
   else if (fault && g_str_has_prefix (fault->mode, "delay:"))
     {
@@ -1522,6 +1689,7 @@ arcpass_sandbox_reset (ArcpassSandbox *self)
   self->oauth_error_status = SOUP_STATUS_OK;
   self->loopback_any_port = FALSE;
   g_ptr_array_set_size (self->redirect_uris, 0);
+  sb_enterprise_reset (self);
 }
 
 guint

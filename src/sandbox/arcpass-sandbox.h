@@ -15,12 +15,20 @@ G_BEGIN_DECLS
 #define ARCPASS_SANDBOX_USER_PASSWORD      "sandbox-user-1"
 /* Signs in through the identity provider (127.0.0.3, "Sandbox SSO"), which
  * then asks for ARCPASS_SANDBOX_IDP_MFA_CODE. */
-#define ARCPASS_SANDBOX_IDP_USERNAME       "alan.turing"
+#define ARCPASS_SANDBOX_IDP_USERNAME       "joan.clarke"
 #define ARCPASS_SANDBOX_IDP_PASSWORD       "sandbox-idp-1"
 #define ARCPASS_SANDBOX_IDP_MFA_CODE       "246810"
 /* Portal account whose password has expired: the sign-in asks for a new one. */
 #define ARCPASS_SANDBOX_EXPIRED_USERNAME   "margaret.hamilton"
 #define ARCPASS_SANDBOX_EXPIRED_PASSWORD   "sandbox-expired-1"
+/* Users of the Enterprise portal (ENTERPRISE host): a built-in account, and
+ * a SAML login that generateToken refuses. */
+#define ARCPASS_SANDBOX_ENTERPRISE_USERNAME      "alan.turing"
+#define ARCPASS_SANDBOX_ENTERPRISE_PASSWORD      "sandbox-enterprise-1"
+#define ARCPASS_SANDBOX_ENTERPRISE_SAML_USERNAME "katherine.johnson_sbxidp"
+/* The federated server's custom locator and its single-line field. */
+#define ARCPASS_SANDBOX_ENTERPRISE_LOCATOR       "/server/rest/services/Locators/SandboxStreets/GeocodeServer"
+#define ARCPASS_SANDBOX_ENTERPRISE_LOCATOR_FIELD "Single Line Input"
 #define ARCPASS_SANDBOX_CLIENT_ID          "arcpassSandboxApp"
 #define ARCPASS_SANDBOX_CLIENT_SECRET      "sandbox0app0secret0f00d"
 /* API key with basemaps, static basemap tiles and geocode privileges. */

@@ -979,6 +979,9 @@ build_export (ArcpassCredential *cred,
         g_string_append (out, "curl -H ");
         append_shell_quoted (out, header->str);
         explicit_bzero (header->str, header->allocated_len);
+        /* A generateToken token only works with the referer it is bound to. */
+        if (kind == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
+          g_string_append (out, " -H 'Referer: " ARCPASS_APPLICATION_REFERER "'");
         g_string_append_c (out, ' ');
         append_shell_quoted (out, url);
       }

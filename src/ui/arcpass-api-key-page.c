@@ -154,7 +154,13 @@ create_result_row (const ArcpassProbeResult *result)
   switch (result->status)
     {
     case ARCPASS_PROBE_WORKS:
-      subtitle = g_strdup (_("Works"));
+      /* Say how it is known: a check that costs something is labelled. */
+      if (result->billable)
+        subtitle = g_strdup (_("Works — checked with one geocoding search, which counts toward the key’s usage"));
+      else if (result->from_privileges)
+        subtitle = g_strdup (_("Allowed by the key’s privileges (not tried: a test search would be billed)"));
+      else
+        subtitle = g_strdup (_("Works"));
       icon_name = "emblem-ok-symbolic";
       style = "success";
       break;
@@ -277,9 +283,9 @@ check_clicked_cb (ArcpassApiKeyPage *self)
 
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
-  arcpass_probe_api_key_async (self->client, self->endpoints,
-                               gtk_editable_get_text (GTK_EDITABLE (self->key_row)),
-                               self->cancellable, probe_done_cb, g_object_ref (self));
+  arcpass_probe_key_async (self->client, portal_url, self->endpoints,
+                           gtk_editable_get_text (GTK_EDITABLE (self->key_row)),
+                           self->cancellable, probe_done_cb, g_object_ref (self));
 }
 
 static void

@@ -110,6 +110,25 @@ show_error (AdwStatusPage  *page,
                                        "sign in again or paste a new API key."),
                                      error->message);
     }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_BLOCKED))
+    {
+      /* Not ArcGIS's answer: the token and its privileges are not in
+       * question, and saying "missing privilege" would send the user to
+       * the wrong place. The message names the host. */
+      title = _("Blocked by a Firewall or Proxy");
+      description = g_strdup (error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED))
+    {
+      /* The message says when to try again. */
+      title = _("Too Many Requests");
+      description = g_strdup (error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MOVED))
+    {
+      title = _("Service Moved");
+      description = g_strdup (error->message);
+    }
   else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE))
     {
       /* The service's own message names it. */

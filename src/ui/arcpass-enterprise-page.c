@@ -30,6 +30,7 @@ struct _ArcpassEnterprisePage
   AdwActionRow        *oauth_support_row;
   AdwPreferencesGroup *oauth_group;
   AdwPreferencesGroup *password_group;
+  GtkLabel            *no_tokens_label;
   AdwEntryRow         *username_row;
   AdwPasswordEntryRow *password_row;
   GtkLabel            *sign_in_error_label;
@@ -67,13 +68,17 @@ static void
 update_sign_in_options (ArcpassEnterprisePage *self)
 {
   gboolean found = self->info != NULL;
+  /* isTokenBasedSecurity false: the web server signs users in, so neither a
+   * token service nor OAuth is there to use. */
+  gboolean tokens = found && self->info->token_based_security;
 
   gtk_widget_set_visible (GTK_WIDGET (self->discovery_group), found);
   gtk_widget_set_visible (GTK_WIDGET (self->oauth_group),
-                          found && self->info->supports_oauth && self->oauth_available);
+                          tokens && self->info->supports_oauth && self->oauth_available);
   /* generateToken needs a token service; ArcGIS Online always has one. */
-  gtk_widget_set_visible (GTK_WIDGET (self->password_group), found);
-  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), found);
+  gtk_widget_set_visible (GTK_WIDGET (self->password_group), tokens);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), tokens);
+  gtk_widget_set_visible (GTK_WIDGET (self->no_tokens_label), found && !tokens);
 }
 
 static void
@@ -138,7 +143,9 @@ show_info (ArcpassEnterprisePage *self)
     summary = g_strdup (kind);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->found_row), summary);
   adw_expander_row_set_subtitle (self->found_row,
-                                 info->token_service_url
+                                 !info->token_based_security
+                                 ? _("Signs users in at its web server, not with ArcGIS tokens")
+                                 : info->token_service_url
                                  ? _("Token service found: username and password sign-in is available")
                                  : _("No token service announced"));
   adw_expander_row_set_expanded (self->found_row, FALSE);
@@ -343,6 +350,7 @@ arcpass_enterprise_page_class_init (ArcpassEnterprisePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, oauth_support_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, oauth_group);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, password_group);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, no_tokens_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, username_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, password_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassEnterprisePage, sign_in_error_label);

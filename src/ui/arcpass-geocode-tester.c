@@ -43,6 +43,8 @@ struct _ArcpassGeocodeTester
   guint                        pending;
   guint                        suggest_timeout_id;
   gboolean                     setting_text;
+  /* FALSE once the locator's root says it has no Suggest (custom locators). */
+  gboolean                     suggest_supported;
 
   GPtrArray                   *suggestions;
   GPtrArray                   *candidates;
@@ -64,6 +66,7 @@ struct _ArcpassGeocodeTester
   double                       last_y;
 
   GtkSearchEntry              *search_entry;
+  GtkLabel                    *no_suggest_label;
   GtkRevealer                 *suggestions_revealer;
   GtkListBox                  *suggestions_list;
   GtkStack                    *results_stack;
@@ -319,6 +322,24 @@ show_error (ArcpassGeocodeTester *self,
                                        "sandbox) is running."),
                                      host, error->message);
     }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_BLOCKED))
+    {
+      /* Not ArcGIS's answer: the token and its privileges are not in
+       * question. The message names the host and what to do. */
+      title = _("Blocked by a Firewall or Proxy");
+      description = g_strdup (error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED))
+    {
+      /* The message says when to try again; Try Again stays for then. */
+      title = _("Too Many Requests");
+      description = g_strdup (error->message);
+    }
+  else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_MOVED))
+    {
+      title = _("Geocoding Service Moved");
+      description = g_strdup (error->message);
+    }
   else if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_UNAVAILABLE))
     {
       host = dup_geocode_host (self);
@@ -392,6 +413,14 @@ suggest_cb (GObject      *object,
   suggestions = arcpass_geocode_suggest_finish (result, &error);
   if (is_cancelled (error) || call->generation != self->suggest_generation)
     return;
+
+  /* Not an error the user caused: the locator has no suggestions at all. */
+  if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NOT_OFFERED))
+    {
+      self->suggest_supported = FALSE;
+      gtk_widget_set_visible (GTK_WIDGET (self->no_suggest_label), TRUE);
+      return;
+    }
 
   update_raw_json (self, "suggest");
   if (suggestions == NULL)
@@ -475,7 +504,7 @@ search_changed_cb (ArcpassGeocodeTester *self)
   cancel_suggest (self);
 
   text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
-  if (*text == '\0')
+  if (*text == '\0' || !self->suggest_supported)
     return;
 
   self->suggest_timeout_id = g_timeout_add (SUGGEST_DELAY_MS, suggest_timeout_cb, self);
@@ -914,6 +943,25 @@ set_show_json (ArcpassGeocodeTester *self,
 /* ---- GObject ----------------------------------------------------------- */
 
 static void
+locator_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ArcpassGeocodeTester) self = user_data;
+  g_autoptr(ArcpassLocatorInfo) locator = NULL;
+  g_autoptr(GError) error = NULL;
+
+  locator = arcpass_geocode_get_locator_finish (result, &error);
+  /* A failure here shows again, with its explanation, on the first search. */
+  if (locator == NULL)
+    return;
+  self->suggest_supported = locator->supports_suggest;
+  gtk_widget_set_visible (GTK_WIDGET (self->no_suggest_label), !locator->supports_suggest);
+  if (!locator->supports_suggest)
+    cancel_suggest (self);
+}
+
+static void
 set_token_manager (ArcpassGeocodeTester *self,
                    ArcpassTokenManager  *manager)
 {
@@ -932,6 +980,10 @@ set_token_manager (ArcpassGeocodeTester *self,
   arcpass_map_view_set_source (self->map_view, manager, template);
   /* Esri's terms ask apps that use its location services to say so. */
   arcpass_map_view_set_attribution (self->map_view, _("Powered by Esri"));
+
+  /* The locator's root says whether it suggests (custom locators may not);
+   * the World geocoder's is known without asking. */
+  arcpass_geocode_get_locator_async (manager, self->cancellable, locator_cb, g_object_ref (self));
 }
 
 static void
@@ -1045,6 +1097,7 @@ arcpass_geocode_tester_class_init (ArcpassGeocodeTesterClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/arcpass/Arcpass/arcpass-geocode-tester.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArcpassGeocodeTester, no_suggest_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassGeocodeTester, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ArcpassGeocodeTester, suggestions_revealer);
   gtk_widget_class_bind_template_child (widget_class, ArcpassGeocodeTester, suggestions_list);
@@ -1086,6 +1139,7 @@ arcpass_geocode_tester_init (ArcpassGeocodeTester *self)
 
   self->cancellable = g_cancellable_new ();
   self->selected_index = -1;
+  self->suggest_supported = TRUE;
 
   key = gtk_event_controller_key_new ();
   g_signal_connect (key, "key-pressed", G_CALLBACK (entry_key_pressed_cb), self);

@@ -321,6 +321,15 @@ set_tile_error (Tile         *tile,
         case ARCPASS_ERROR_SERVICE_UNAVAILABLE:
           tile->error_title = g_strdup (_("Server error"));
           return;
+        case ARCPASS_ERROR_BLOCKED:
+          tile->error_title = g_strdup (_("403 — blocked by a firewall or proxy"));
+          return;
+        case ARCPASS_ERROR_RATE_LIMITED:
+          tile->error_title = g_strdup (_("429 — too many requests"));
+          return;
+        case ARCPASS_ERROR_MOVED:
+          tile->error_title = g_strdup (_("Service moved"));
+          return;
         case ARCPASS_ERROR_NETWORK:
         case ARCPASS_ERROR_TIMEOUT:
           tile->error_title = g_strdup (_("Service unreachable"));

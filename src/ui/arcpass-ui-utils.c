@@ -390,9 +390,13 @@ check_token_cb (GObject      *source,
 
   self_url = g_strconcat (arcpass_credential_get_portal_url (credential),
                           "/sharing/rest/portals/self", NULL);
+  /* A generateToken token only works with the referer it was bound to. */
   arcpass_client_request_json_async (arcpass_token_manager_get_client (manager),
                                      ARCPASS_SERVICE_PORTAL, self_url, NULL, token,
-                                     ARCPASS_REQUEST_NONE, g_task_get_cancellable (task),
+                                     arcpass_credential_get_kind (credential) ==
+                                     ARCPASS_CREDENTIAL_GENERATE_TOKEN
+                                     ? ARCPASS_REQUEST_SEND_REFERER : ARCPASS_REQUEST_NONE,
+                                     g_task_get_cancellable (task),
                                      check_portal_cb, g_object_ref (task));
   arcpass_secret_free (token);
 }

@@ -1354,7 +1354,7 @@ test_signin_idp (Fixture       *fixture,
 
   run = finish_process (fixture, child);
   g_assert_cmpint (run->status, ==, ARCPASS_EXIT_OK);
-  g_assert_nonnull (strstr (run->out, "Alan Turing"));
+  g_assert_nonnull (strstr (run->out, "Joan Clarke"));
   credential = store_find (ARCPASS_SANDBOX_IDP_USERNAME);
   g_assert_nonnull (credential);
   g_assert_cmpstr (arcpass_credential_get_redirect_uri (credential), ==, redirect_uri);

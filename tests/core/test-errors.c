@@ -14,7 +14,13 @@ typedef struct {
   const char *body;          /* NULL: no (JSON) body */
   int code;                  /* -1: success */
   const char *message_has;   /* a word the message must contain, or NULL */
+  const char *content_type;  /* response Content-Type, or NULL */
+  const char *header;        /* one more response header, "Name: value", or NULL */
 } ErrorCase;
+
+/* The host every case is said to come from, and the clock. */
+#define HOST "geocode-api.arcgis.com"
+#define NOW  G_GINT64_CONSTANT (1733450000)
 
 static const ErrorCase cases[] = {
   /* Success. */
@@ -81,8 +87,9 @@ static const ErrorCase cases[] = {
   { "basemap styles 403", ARCPASS_SERVICE_BASEMAP_STYLES, 403,
     "{\"error\":{\"code\":403,\"message\":\"Permission missing.\",\"details\":[\"The required parameter 'token' is valid but does not have permission to access the service.\"],\"restInfoUrl\":\"https://basemapstyles-api.arcgis.com/arcgis/rest/info\"}}",
     ARCPASS_ERROR_MISSING_PRIVILEGE, "premium:user:basemaps" },
+  /* A 403 with no JSON body did not come from ArcGIS (§11 of real-arcgis.md). */
   { "static tiles 403 bare", ARCPASS_SERVICE_STATIC_TILES, 403, NULL,
-    ARCPASS_ERROR_MISSING_PRIVILEGE, "premium:user:staticbasemaptiles" },
+    ARCPASS_ERROR_BLOCKED, HOST },
   { "static tiles 401 498", ARCPASS_SERVICE_STATIC_TILES, 401,
     "{\"error\":{\"code\":498,\"message\":\"Invalid token.\",\"details\":[],\"restInfoUrl\":\"x\"}}",
     ARCPASS_ERROR_INVALID_TOKEN, NULL },
@@ -122,6 +129,76 @@ static const ErrorCase cases[] = {
     "{\"error\":{\"code\":\"498\",\"message\":42,\"details\":\"x\"}}",
     ARCPASS_ERROR_SERVICE_ERROR, NULL },
   { "bare 418", ARCPASS_SERVICE_NONE, 418, NULL, ARCPASS_ERROR_SERVICE_ERROR, "418" },
+
+  /* real-arcgis.md point 11: the content type comes before the status. */
+  { "403 html page of a firewall", ARCPASS_SERVICE_GEOCODE, 403, NULL,
+    ARCPASS_ERROR_BLOCKED, "firewall", "text/html" },
+  { "403 html names the host", ARCPASS_SERVICE_BASEMAP_STYLES, 403, NULL,
+    ARCPASS_ERROR_BLOCKED, HOST, "text/html" },
+  { "403 html never a privilege", ARCPASS_SERVICE_BASEMAP_STYLES, 403,
+    "{\"error\":{\"code\":403,\"message\":\"Permission missing.\"}}",
+    ARCPASS_ERROR_BLOCKED, NULL, "text/html" },
+  { "403 json keeps its meaning", ARCPASS_SERVICE_BASEMAP_STYLES, 403,
+    "{\"error\":{\"code\":403,\"message\":\"Permission missing.\"}}",
+    ARCPASS_ERROR_MISSING_PRIVILEGE, "premium:user:basemaps", "application/json" },
+  { "403 json as text/plain (ArcGIS Server)", ARCPASS_SERVICE_GEOCODE, 200,
+    "{\"error\":{\"code\":403,\"message\":\"User does not have permissions to access 'world.geocodeserver'.\"}}",
+    ARCPASS_ERROR_MISSING_PRIVILEGE, "premium:user:geocode:temporary", "text/plain" },
+  { "429 retry-after seconds", ARCPASS_SERVICE_GEOCODE, 429, NULL,
+    ARCPASS_ERROR_RATE_LIMITED, "30 seconds", "text/plain", "Retry-After: 30" },
+  { "429 names the host", ARCPASS_SERVICE_GEOCODE, 429, NULL,
+    ARCPASS_ERROR_RATE_LIMITED, HOST, "text/plain", "Retry-After: 30" },
+  { "429 retry-after minutes", ARCPASS_SERVICE_GEOCODE, 429,
+    "{\"error\":{\"code\":429,\"message\":\"Too many requests\"}}",
+    ARCPASS_ERROR_RATE_LIMITED, "3 minutes", "application/json", "Retry-After: 150" },
+  { "429 without retry-after", ARCPASS_SERVICE_BASEMAP_STYLES, 429, NULL,
+    ARCPASS_ERROR_RATE_LIMITED, "a little while", "text/html" },
+  { "429 unreadable retry-after", ARCPASS_SERVICE_BASEMAP_STYLES, 429, NULL,
+    ARCPASS_ERROR_RATE_LIMITED, "a little while", NULL, "Retry-After: soon" },
+  { "429 in the body", ARCPASS_SERVICE_PORTAL, 200,
+    "{\"error\":{\"code\":429,\"message\":\"Too many requests\"}}",
+    ARCPASS_ERROR_RATE_LIMITED, "a little while", "application/json" },
+  { "502 html gateway", ARCPASS_SERVICE_GEOCODE, 502, NULL,
+    ARCPASS_ERROR_SERVICE_UNAVAILABLE, HOST, "text/html" },
+  { "503 html gateway", ARCPASS_SERVICE_BASEMAP_STYLES, 503, NULL,
+    ARCPASS_ERROR_SERVICE_UNAVAILABLE, "503", "text/html" },
+  { "504 html gateway", ARCPASS_SERVICE_PORTAL, 504, NULL,
+    ARCPASS_ERROR_SERVICE_UNAVAILABLE, "Gateway Timeout", "text/html" },
+  { "502 with braces but html", ARCPASS_SERVICE_PORTAL, 502,
+    "{\"error\":{\"code\":400,\"message\":\"x\"}}",
+    ARCPASS_ERROR_SERVICE_UNAVAILABLE, HOST, "text/html" },
+  { "500 json names the host", ARCPASS_SERVICE_PORTAL, 500,
+    "{\"error\":{\"code\":500,\"message\":\"Internal error\",\"details\":[]}}",
+    ARCPASS_ERROR_SERVICE_UNAVAILABLE, HOST, "application/json" },
+  { "401 negotiate is web-tier", ARCPASS_SERVICE_PORTAL, 401, NULL,
+    ARCPASS_ERROR_WEB_TIER_AUTH, "Kerberos", "text/html", "WWW-Authenticate: Negotiate" },
+  { "401 ntlm is web-tier", ARCPASS_SERVICE_PORTAL, 401, NULL,
+    ARCPASS_ERROR_WEB_TIER_AUTH, HOST, "text/html", "WWW-Authenticate: NTLM" },
+  { "401 bearer stays a token error", ARCPASS_SERVICE_STATIC_TILES, 401, NULL,
+    ARCPASS_ERROR_INVALID_TOKEN, NULL, "text/plain", "WWW-Authenticate: Bearer" },
+  { "401 json with negotiate keeps its meaning", ARCPASS_SERVICE_STATIC_TILES, 401,
+    "{\"error\":{\"code\":499,\"message\":\"Token required.\"}}",
+    ARCPASS_ERROR_TOKEN_REQUIRED, NULL, "application/json", "WWW-Authenticate: Negotiate" },
+  /* Top-level {"code","message"} without "error" (rest-js checkForErrors). */
+  { "top-level 498 over 200", ARCPASS_SERVICE_GEOCODE, 200,
+    "{\"code\":498,\"message\":\"Invalid token.\"}",
+    ARCPASS_ERROR_INVALID_TOKEN, "Invalid token.", "application/json" },
+  { "top-level 499 over 200", ARCPASS_SERVICE_GEOCODE, 200,
+    "{\"code\":499,\"message\":\"Token required.\"}",
+    ARCPASS_ERROR_TOKEN_REQUIRED, NULL, "application/json" },
+  { "top-level 403 over 200", ARCPASS_SERVICE_BASEMAP_STYLES, 200,
+    "{\"code\":403,\"message\":\"You do not have permissions.\"}",
+    ARCPASS_ERROR_MISSING_PRIVILEGE, "premium:user:basemaps", "application/json" },
+  { "top-level 400 over 200", ARCPASS_SERVICE_PORTAL, 200,
+    "{\"code\":400,\"message\":\"Unable to complete the operation.\",\"details\":[\"billing\"]}",
+    ARCPASS_ERROR_SERVICE_ERROR, "Unable to complete the operation. billing", "application/json" },
+  { "top-level 403 over 403", ARCPASS_SERVICE_GEOCODE, 403,
+    "{\"code\":403,\"message\":\"Forbidden\"}",
+    ARCPASS_ERROR_MISSING_PRIVILEGE, NULL, "application/json" },
+  { "top-level code below 400 is data", ARCPASS_SERVICE_PORTAL, 200,
+    "{\"code\":200,\"message\":\"ok\"}", -1, NULL, "application/json" },
+  { "top-level code as text is data", ARCPASS_SERVICE_PORTAL, 200,
+    "{\"code\":\"ABC\",\"message\":\"ok\"}", -1, NULL, "application/json" },
 };
 
 static void
@@ -142,7 +219,38 @@ test_error_table (void)
           g_assert_no_error (parse_error);
         }
 
-      error = arcpass_error_new_from_response (c->service, c->status, body);
+      if (c->content_type == NULL && c->header == NULL)
+        {
+          /* The old entry point: no headers, no host. */
+          error = arcpass_error_new_from_response (c->service, c->status, body);
+          if (c->code >= 0 && strcmp (c->message_has ? c->message_has : "", HOST) != 0)
+            {
+              g_autoptr(GError) with_host = arcpass_error_new_from_http (c->service, c->status,
+                                                                         HOST, NULL, body, NOW);
+
+              g_assert_error (with_host, ARCPASS_ERROR, c->code);
+            }
+          else if (c->code >= 0)
+            {
+              g_clear_error (&error);
+              error = arcpass_error_new_from_http (c->service, c->status, HOST, NULL, body, NOW);
+            }
+        }
+      else
+        {
+          g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+
+          if (c->content_type != NULL)
+            soup_message_headers_set_content_type (headers, c->content_type, NULL);
+          if (c->header != NULL)
+            {
+              g_auto(GStrv) pair = g_strsplit (c->header, ": ", 2);
+
+              soup_message_headers_append (headers, pair[0], pair[1]);
+            }
+          error = arcpass_error_new_from_http (c->service, c->status, HOST, headers, body, NOW);
+        }
+
       if (c->code < 0)
         {
           g_assert_no_error (error);
@@ -153,6 +261,36 @@ test_error_table (void)
       if (c->message_has != NULL && strstr (error->message, c->message_has) == NULL)
         g_error ("“%s”: message “%s” lacks “%s”", c->what, error->message, c->message_has);
     }
+}
+
+/* Retry-After may be an HTTP date; the delay is counted from the client's
+ * clock (which follows the sandbox's in tests). */
+static void
+test_retry_after_date (void)
+{
+  g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc (NOW + 45);
+  g_autofree char *date = soup_date_time_to_string (at, SOUP_DATE_HTTP);
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) past = NULL;
+  g_autoptr(GError) later = NULL;
+
+  soup_message_headers_append (headers, "Retry-After", date);
+  error = arcpass_error_new_from_http (ARCPASS_SERVICE_GEOCODE, 429, HOST, headers, NULL, NOW);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "45 seconds"));
+
+  /* A date already past: try now, not in a negative time. */
+  past = arcpass_error_new_from_http (ARCPASS_SERVICE_GEOCODE, 429, HOST, headers, NULL, NOW + 600);
+  g_assert_error (past, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED);
+  g_assert_nonnull (strstr (past->message, "1 second"));
+
+  /* Hours away: a time of day rather than a count. */
+  soup_message_headers_replace (headers, "Retry-After", "36000");
+  later = arcpass_error_new_from_http (ARCPASS_SERVICE_GEOCODE, 429, HOST, headers, NULL, NOW);
+  g_assert_error (later, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED);
+  g_assert_nonnull (strstr (later->message, "Try again after "));
 }
 
 static void
@@ -175,6 +313,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/errors/envelope-table", test_error_table);
+  g_test_add_func ("/errors/retry-after-date", test_retry_after_date);
   g_test_add_func ("/errors/token-error", test_token_error_predicate);
 
   return g_test_run ();

@@ -55,6 +55,46 @@ static const PortalCase portal_cases[] = {
   { "https://gis.example.com-", NULL, ARCPASS_ERROR_INVALID_INPUT },
   { "https://my-org.maps.arcgis.com", "https://my-org.maps.arcgis.com", 0 },
   { "https://gis_01.corp.example.com/portal", "https://gis_01.corp.example.com/portal", 0 },
+  /* real-arcgis.md point 13: what users paste. ArcGIS Server URLs stop at
+   * the server's root (rest, admin, manager). */
+  { "https://gis.example.com/server/rest/services", "https://gis.example.com/server", 0 },
+  { "https://gis.example.com/arcgis/rest/services/Locators/Addr/GeocodeServer",
+    "https://gis.example.com/arcgis", 0 },
+  { "https://gis.example.com/server/rest/info?f=json", "https://gis.example.com/server", 0 },
+  { "https://gis.example.com/server/admin/", "https://gis.example.com/server", 0 },
+  { "https://gis.example.com/server/manager/index.html", "https://gis.example.com/server", 0 },
+  { "https://gis.example.com/portal/portaladmin", "https://gis.example.com/portal", 0 },
+  { "https://gis.example.com/Portal/Sharing/Rest/info", "https://gis.example.com/Portal", 0 },
+  { "https://gis.example.com/portal/HOME/index.html", "https://gis.example.com/portal", 0 },
+  { "https://gis.example.com/rest/services", "https://gis.example.com", 0 },
+  { "https://gis.example.com/gis/apps/webappviewer/index.html?id=1",
+    "https://gis.example.com/gis", 0 },
+  /* Esri's own hosts: the portal of ArcGIS Online and Location Platform. */
+  { "https://arcgis.com", "https://www.arcgis.com", 0 },
+  { "arcgis.com", "https://www.arcgis.com", 0 },
+  { "https://location.arcgis.com", "https://www.arcgis.com", 0 },
+  { "https://location.arcgis.com/dashboard/", "https://www.arcgis.com", 0 },
+  { "https://developers.arcgis.com", "https://www.arcgis.com", 0 },
+  { "https://developers.arcgis.com/dashboard", "https://www.arcgis.com", 0 },
+  { "https://doc.arcgis.com/en/arcgis-online/", "https://www.arcgis.com", 0 },
+  { "https://www.arcgis.com/sharing/rest/oauth2/authorize", "https://www.arcgis.com", 0 },
+  { "https://www.arcgis.com:443/apps/mapviewer/index.html", "https://www.arcgis.com", 0 },
+  { "https://services3.arcgis.com/GVgbJbqm8hXASVYi/arcgis/rest/services/x/FeatureServer",
+    "https://www.arcgis.com", 0 },
+  { "https://tiles.arcgis.com/tiles/x/arcgis/rest/services", "https://www.arcgis.com", 0 },
+  { "https://geocode-api.arcgis.com/arcgis/rest/services/World/GeocodeServer",
+    "https://www.arcgis.com", 0 },
+  { "https://basemapstyles-api.arcgis.com/arcgis/rest/services/styles/v2",
+    "https://www.arcgis.com", 0 },
+  /* Organisation hosts stay: they are the portal. */
+  { "https://myorg.maps.arcgis.com/home/index.html", "https://myorg.maps.arcgis.com", 0 },
+  { "https://myorg.mapsdevext.arcgis.com/", "https://myorg.mapsdevext.arcgis.com", 0 },
+  { "https://servicesx.arcgis.com", "https://servicesx.arcgis.com", 0 },
+  { "https://services.example.com/arcgis/rest", "https://services.example.com/arcgis", 0 },
+  { "https://api.arcgis.com.evil.example/x", "https://api.arcgis.com.evil.example/x", 0 },
+  /* Still refused: plain http to Esri. */
+  { "http://location.arcgis.com", NULL, ARCPASS_ERROR_INSECURE_PORTAL },
+  { "http://arcgis.com", NULL, ARCPASS_ERROR_INSECURE_PORTAL },
 };
 
 static void

@@ -59,6 +59,8 @@ typedef struct {
   const char *name;
   const char *mode;
   ArcpassError code;
+  /* What the message must also say (what to do), or NULL. */
+  const char *says;
 } Mode;
 
 static const Mode modes[] = {
@@ -69,6 +71,13 @@ static const Mode modes[] = {
   { "malformed", "malformed", ARCPASS_ERROR_MALFORMED_RESPONSE },
   { "truncated", "truncate", ARCPASS_ERROR_MALFORMED_RESPONSE },
   { "closed", "close", ARCPASS_ERROR_NETWORK },
+  /* real-arcgis.md points 11 and 12: what stands in front of ArcGIS. */
+  { "html403", "html403", ARCPASS_ERROR_BLOCKED, "firewall" },
+  { "ratelimit", "ratelimit:30", ARCPASS_ERROR_RATE_LIMITED, "Try again in 30 seconds" },
+  { "gateway-502", "gateway:502", ARCPASS_ERROR_SERVICE_UNAVAILABLE, "Bad Gateway" },
+  { "gateway-504", "gateway:504", ARCPASS_ERROR_SERVICE_UNAVAILABLE, "try again later" },
+  { "toplevel-400", "toplevel:400", ARCPASS_ERROR_SERVICE_ERROR, "Unable to complete the operation" },
+  { "moved", "moved", ARCPASS_ERROR_MOVED, "use that address" },
 };
 
 typedef struct {
@@ -235,6 +244,22 @@ memory_secrets (ArcpassCredential *credential)
                           arcpass_credential_get_client_secret (credential));
 }
 
+/* Requests the sandbox received on one of its hosts ("portal", "org"…). */
+static guint
+count_at_host (const char *host)
+{
+  g_autoptr(JsonNode) log = hard_sandbox_log (url);
+  JsonArray *entries = json_node_get_array (log);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (entries, i),
+                                                               "host", ""), host) == 0)
+      n++;
+
+  return n;
+}
+
 static gboolean
 mentions (const char *message,
           const char *names)
@@ -287,6 +312,17 @@ test_fault (gconstpointer data)
   if (!mentions (error->message, endpoints[c->endpoint].names))
     g_error ("The message “%s” names neither %s nor the host", error->message,
              endpoints[c->endpoint].names);
+  if (c->mode->says != NULL && strstr (error->message, c->mode->says) == NULL)
+    g_error ("The message “%s” does not say “%s”", error->message, c->mode->says);
+  /* A redirect is never followed to the other host with the token or the
+   * request's secrets. */
+  if (g_str_equal (c->mode->mode, "moved"))
+    {
+      g_autofree char *org = g_strdup_printf ("127.0.0.2:%u", arcpass_sandbox_get_port (sandbox));
+
+      g_assert_cmpuint (count_at_host ("org"), ==, 0);
+      g_assert_nonnull (strstr (error->message, org));
+    }
 
   /* Bounded: at most one retry, and not left waiting. */
   g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * (CLIENT_TIMEOUT_S + 2) * G_USEC_PER_SEC);
@@ -682,6 +718,7 @@ static const struct {
   const char *name;
   const char *mode;
   int         exit_code;
+  const char *says;   /* what stderr must also say, or NULL */
 } cli_modes[] = {
   { "status-500", "status:500", ARCPASS_EXIT_SERVICE },
   { "status-502", "status:502", ARCPASS_EXIT_SERVICE },
@@ -689,6 +726,11 @@ static const struct {
   { "malformed", "malformed", ARCPASS_EXIT_SERVICE },
   { "truncated", "truncate", ARCPASS_EXIT_SERVICE },
   { "closed", "close", ARCPASS_EXIT_NETWORK },
+  { "html403", "html403", ARCPASS_EXIT_NETWORK, "firewall" },
+  { "ratelimit", "ratelimit:45", ARCPASS_EXIT_SERVICE, "Try again in 45 seconds" },
+  { "gateway-502", "gateway:502", ARCPASS_EXIT_SERVICE, "Bad Gateway" },
+  { "toplevel-400", "toplevel:400", ARCPASS_EXIT_SERVICE, "Unable to complete the operation" },
+  { "moved", "moved", ARCPASS_EXIT_SERVICE, "use that address" },
 };
 
 typedef struct {
@@ -805,6 +847,10 @@ test_cli_fault (gconstpointer data)
       if (!mentions (failed->err, endpoints[c->endpoint].names))
         g_error ("stderr “%s” names neither %s nor the host", failed->err,
                  endpoints[c->endpoint].names);
+      if (cli_modes[c->mode].says != NULL && strstr (failed->err, cli_modes[c->mode].says) == NULL)
+        g_error ("stderr “%s” does not say “%s”", failed->err, cli_modes[c->mode].says);
+      if (g_str_equal (cli_modes[c->mode].mode, "moved"))
+        g_assert_cmpuint (count_at_host ("org"), ==, 0);
       g_assert_null (strstr (failed->err, "CRITICAL"));
       g_assert_null (strstr (failed->err, "WARNING"));
       g_assert_true (g_str_equal (saved_before, saved_after));
@@ -819,6 +865,275 @@ test_cli_fault (gconstpointer data)
 
   g_remove (tile_path);
   g_rmdir (dir);
+}
+
+/* real-arcgis.md point 12: a token POST answered 301 is not followed. A
+ * client that let libsoup follow would turn it into a GET without the body
+ * on the other host (or, for 307/308, carry the refresh token there). */
+static void
+test_moved_token_post (void)
+{
+  const char *prefix = endpoints[EP_REFRESH].prefix;
+  g_autofree char *saved_before = keyring_secrets (oauth);
+  g_autofree char *saved_after = NULL;
+  g_autofree char *new_portal = g_strdup_printf ("moved to http://127.0.0.2:%u;",
+                                                 arcpass_sandbox_get_port (sandbox));
+  g_autoptr(HardRun) run = NULL;
+  g_autoptr(JsonNode) log = NULL;
+  JsonArray *entries;
+  guint token_posts = 0;
+
+  hard_sandbox_clear_log (url);
+  hard_sandbox_add_fault (url, prefix, "moved", 1);
+  run = hard_run_arcpass (NULL, NULL, (const char * const[]) {
+    "token", "--portal", url, "--account", arcpass_credential_get_id (oauth), "--refresh", NULL });
+  g_test_message ("arcpass token --refresh → %d: %s", run->status, run->err);
+
+  g_assert_cmpint (run->status, ==, ARCPASS_EXIT_SERVICE);
+  g_assert_cmpuint (run->out_len, ==, 0);
+  g_assert_nonnull (strstr (run->err, new_portal));
+  g_assert_nonnull (strstr (run->err, "use that address"));
+
+  /* One POST, with its credentials in the body, to the portal's host; and
+   * nothing at all at the host it was sent to. */
+  log = hard_sandbox_log (url);
+  entries = json_node_get_array (log);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      g_assert_cmpstr (json_object_get_string_member (entry, "host"), !=, "org");
+      if (g_str_has_prefix (json_object_get_string_member (entry, "path"), prefix))
+        {
+          token_posts++;
+          g_assert_cmpstr (json_object_get_string_member (entry, "method"), ==, "POST");
+          g_assert_cmpstr (json_object_get_string_member (entry, "host"), ==, "portal");
+          g_assert_cmpstr (json_object_get_string_member (entry, "token_in"), ==, "body");
+          g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 301);
+        }
+    }
+  g_assert_cmpuint (token_posts, ==, 1);
+
+  /* The saved account is as it was. */
+  saved_after = keyring_secrets (oauth);
+  g_assert_cmpstr (saved_before, ==, saved_after);
+}
+
+/* Requests since the last clear that carried an API key, on paths that
+ * contain @part. */
+static guint
+count_with_key (const char *part)
+{
+  g_autoptr(JsonNode) log = hard_sandbox_log (url);
+  JsonArray *entries = json_node_get_array (log);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      if (strstr (json_object_get_string_member (entry, "path"), part) != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (entry, "token_issuer", ""),
+                     "apikey") == 0)
+        n++;
+    }
+
+  return n;
+}
+
+static void
+delete_account (const char *id)
+{
+  g_autoptr(GAsyncResult) deleted = HARD_RUN (arcpass_account_store_delete_async, store, id, NULL);
+
+  g_assert_true (arcpass_account_store_delete_finish (store, deleted, NULL));
+}
+
+/* real-arcgis.md point 14: `arcpass apikey add` learns what the key may do
+ * from the portal and makes no billable request; when the portal cannot
+ * say, the one geocoding search it makes is labelled. */
+static void
+test_apikey_probe_costs_nothing (void)
+{
+  g_autoptr(HardRun) full = NULL;
+  g_autoptr(HardRun) basemaps = NULL;
+  g_autoptr(HardRun) unknown = NULL;
+
+  hard_sandbox_clear_log (url);
+  full = hard_run_arcpass (ARCPASS_SANDBOX_KEY_FULL "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", url, "--name", "probe-full", NULL });
+  g_test_message ("%s", full->out);
+  g_assert_cmpint (full->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (full->out, "allowed by the key's privileges (not tried"));
+  g_assert_cmpuint (count_with_key ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (count_with_key ("/styles/v2/styles/arcgis/navigation"), ==, 1);
+  delete_account ("probe-full");
+
+  hard_sandbox_clear_log (url);
+  basemaps = hard_run_arcpass (ARCPASS_SANDBOX_KEY_BASEMAPS "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", url, "--name", "probe-basemaps", NULL });
+  g_test_message ("%s", basemaps->out);
+  g_assert_cmpint (basemaps->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (basemaps->out, "missing privilege premium:user:geocode:temporary"));
+  g_assert_nonnull (strstr (basemaps->out, "missing privilege premium:user:staticbasemaptiles"));
+  g_assert_cmpuint (count_with_key ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (count_with_key ("/static-basemap-tiles-service"), ==, 0);
+  delete_account ("probe-basemaps");
+
+  /* The portal answers the identity request, then fails to list the
+   * key's privileges: the search is made and said to be billed. */
+  hard_sandbox_clear_log (url);
+  hard_sandbox_add_fault (url, "/sharing/rest/portals/self", "delay:0", 1);
+  hard_sandbox_add_fault (url, "/sharing/rest/portals/self", "gateway:503", 1);
+  unknown = hard_run_arcpass (ARCPASS_SANDBOX_KEY_FULL "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", url, "--name", "probe-unknown", NULL });
+  g_test_message ("%s", unknown->out);
+  g_assert_cmpint (unknown->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (unknown->out, "works (checked with one geocoding search, which is billed)"));
+  g_assert_cmpuint (count_with_key ("/GeocodeServer/findAddressCandidates"), ==, 1);
+  delete_account ("probe-unknown");
+}
+
+/* real-arcgis.md point 13, through the command: an address pasted with the
+ * REST path of a server (here the sandbox's root) is the portal at its
+ * root, saved as such. */
+static void
+test_portal_address_pasted (void)
+{
+  g_autofree char *pasted = g_strconcat (url, "/rest/services/", NULL);
+  g_autoptr(HardRun) add = NULL;
+  g_autoptr(ArcpassCredential) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add = hard_run_arcpass (ARCPASS_SANDBOX_KEY_BASEMAPS "\n", NULL, (const char * const[]) {
+    "apikey", "add", "--portal", pasted, "--name", "pasted", NULL });
+  g_test_message ("%d %s", add->status, add->err);
+  g_assert_cmpint (add->status, ==, ARCPASS_EXIT_OK);
+  saved = hard_store_load (store, "pasted", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (arcpass_credential_get_portal_url (saved), ==, url);
+  delete_account ("pasted");
+}
+
+/* ---- Redirects the client may follow ---------------------------------------- */
+
+static void
+redirect_server_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  GPtrArray *seen = user_data;
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *auth = soup_message_headers_get_one (request_headers, "X-Esri-Authorization");
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s %s%s", g_uri_get_host (uri), path,
+                                          auth ? " with token" : ""));
+
+  if (g_str_equal (path, "/old"))
+    {
+      soup_message_headers_replace (headers, "Location", "/new?f=json");
+      soup_server_message_set_status (msg, SOUP_STATUS_MOVED_PERMANENTLY, NULL);
+    }
+  else if (g_str_equal (path, "/elsewhere"))
+    {
+      g_autofree char *location = g_strdup_printf ("http://localhost:%d/new?f=json",
+                                                   g_uri_get_port (uri));
+
+      soup_message_headers_replace (headers, "Location", location);
+      soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
+    }
+  else if (g_str_equal (path, "/loop"))
+    {
+      soup_message_headers_replace (headers, "Location", "/loop");
+      soup_server_message_set_status (msg, SOUP_STATUS_TEMPORARY_REDIRECT, NULL);
+    }
+  else
+    {
+      static const char body[] = "{\"ok\":true}";
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body,
+                                        sizeof body - 1);
+    }
+}
+
+static JsonObject *
+get_json (const char  *target,
+          const char  *token,
+          GError     **error)
+{
+  g_autoptr(GAsyncResult) res = HARD_RUN (arcpass_client_request_json_async, client,
+                                          ARCPASS_SERVICE_PORTAL, target, NULL, token,
+                                          ARCPASS_REQUEST_NONE, NULL);
+
+  return arcpass_client_request_json_finish (client, res, NULL, error);
+}
+
+/* real-arcgis.md point 12, the other side: a GET may follow a redirect on
+ * its own origin (token and all), or to another origin when it carries no
+ * token; never with a token to another origin, and not forever. */
+static void
+test_get_redirects (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) same = NULL;
+  g_autoptr(JsonObject) anonymous = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) looped = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *target = NULL;
+  GSList *uris;
+
+  soup_server_add_handler (server, NULL, redirect_server_cb, seen, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  /* Same origin, with the token: followed, the token goes along. */
+  target = g_strconcat (base, "/old", NULL);
+  same = get_json (target, ARCPASS_SANDBOX_KEY_FULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (same, "ok"));
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "127.0.0.1 /new with token");
+  g_ptr_array_set_size (seen, 0);
+
+  /* Another origin (localhost is not 127.0.0.1), no token: followed. */
+  g_free (target);
+  target = g_strconcat (base, "/elsewhere", NULL);
+  anonymous = get_json (target, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "localhost /new");
+  g_ptr_array_set_size (seen, 0);
+
+  /* Another origin with a token: refused, nothing sent there. */
+  refused = get_json (target, ARCPASS_SANDBOX_KEY_FULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MOVED);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_clear_error (&error);
+  g_ptr_array_set_size (seen, 0);
+
+  /* A loop ends. */
+  g_free (target);
+  target = g_strconcat (base, "/loop", NULL);
+  looped = get_json (target, NULL, &error);
+  g_assert_null (looped);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_SERVICE_ERROR);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (seen->len, ==, 6);
+
+  soup_server_disconnect (server);
 }
 
 static void
@@ -906,6 +1221,10 @@ main (int    argc,
   g_test_add_func ("/hardening/faults/core/sign-out-when-revoke-fails", test_sign_out_revoke_fails);
   g_test_add_func ("/hardening/faults/core/network-down-at-start", test_network_down_at_start);
   g_test_add_func ("/hardening/faults/tls/self-signed-refused", test_self_signed_tls);
+  g_test_add_func ("/hardening/faults/cli/token-refresh-moved-not-followed", test_moved_token_post);
+  g_test_add_func ("/hardening/cli/apikey-probe-costs-nothing", test_apikey_probe_costs_nothing);
+  g_test_add_func ("/hardening/faults/core/get-redirects", test_get_redirects);
+  g_test_add_func ("/hardening/cli/portal-address-pasted", test_portal_address_pasted);
 
   for (guint e = 0; e < N_ENDPOINTS; e++)
     for (guint m = 0; m < G_N_ELEMENTS (cli_modes); m++)

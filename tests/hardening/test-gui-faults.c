@@ -101,6 +101,13 @@ static const char * const endpoint_names[N_ENDPOINTS] = {
 typedef struct {
   const char *name;
   const char *mode;
+  /* Modes of real-arcgis.md point 11 (what stands in front of ArcGIS):
+   * the words the shown error must hold, the title of the testers' status
+   * page (and the failed tile's headline), and only on the classes that
+   * show them (the token toast, the testers, the map). */
+  const char *says;
+  const char *title;
+  const char *tile_title;
 } Mode;
 
 static const Mode modes[] = {
@@ -111,7 +118,18 @@ static const Mode modes[] = {
   { "malformed", "malformed" },
   { "truncated", "truncate" },
   { "closed", "close" },
+  { "html403", "html403", "firewall", "Blocked by a Firewall or Proxy",
+    "403 — blocked by a firewall or proxy" },
+  { "ratelimit", "ratelimit:20", "Try again in 20 seconds", "Too Many Requests",
+    "429 — too many requests" },
+  { "gateway-502", "gateway:502", "Bad Gateway", NULL, "Server error" },
 };
+
+static gboolean
+mode_is_transport (const Mode *mode)
+{
+  return mode->says != NULL;
+}
 
 typedef struct {
   Endpoint    endpoint;
@@ -528,6 +546,11 @@ fault_token (const Mode *mode)
   fault_seen ();
   g_test_message ("token / %s: %s", mode->name, toast);
   g_assert_true (contains_folded (toast, "127.0.0.1") || contains_folded (toast, "OAuth"));
+  if (mode->says != NULL)
+    {
+      g_assert_true (contains_folded (toast, mode->says));
+      g_assert_true (contains_folded (toast, "127.0.0.1"));
+    }
 
   /* (d) One request; two would be one retry. */
   requests = settled_count (TOKEN_PATH, 1);
@@ -712,6 +735,18 @@ fault_geocode (const Mode *mode)
                           adw_status_page_get_description (page));
   g_test_message ("geocode / %s: %s", mode->name, text);
   g_assert_true (contains_folded (text, "geocoding"));
+  if (mode->says != NULL)
+    {
+      g_assert_true (contains_folded (text, mode->says));
+      /* The host of the geocoding service: the sandbox's 127.0.0.4. */
+      g_assert_true (contains_folded (text, "127.0.0.4"));
+      /* Never mistaken for a missing privilege (whose remedy is to
+       * enable one). */
+      g_assert_false (contains_folded (text, "lacks the privilege"));
+      g_assert_false (contains_folded (text, "enable the privilege"));
+    }
+  if (mode->title != NULL)
+    g_assert_cmpstr (adw_status_page_get_title (page), ==, mode->title);
   /* Not spinning any more; Try Again is offered. */
   g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (find (tester, GTK_TYPE_SPINNER, NULL))));
 
@@ -766,6 +801,15 @@ fault_basemaps (const Mode *mode)
                           adw_status_page_get_description (page));
   g_test_message ("basemaps / %s: %s", mode->name, text);
   g_assert_true (contains_folded (text, "Basemap Styles"));
+  if (mode->says != NULL)
+    {
+      g_assert_true (contains_folded (text, mode->says));
+      g_assert_true (contains_folded (text, "127.0.0.4"));
+      g_assert_false (contains_folded (text, "lacks the privilege"));
+      g_assert_false (contains_folded (text, "enable the privilege"));
+    }
+  if (mode->title != NULL)
+    g_assert_cmpstr (adw_status_page_get_title (page), ==, mode->title);
 
   /* (d) */
   requests = settled_count (STYLES_PATH, 1);
@@ -863,6 +907,10 @@ fault_tiles (const Mode *mode)
        * the service or the host. */
       if (!contains_folded (text, "Static Basemap Tiles") && !contains_folded (text, "127.0.0."))
         g_error ("The failed tile says “%s”, which names neither the service nor the host", text);
+      if (mode->says != NULL && !contains_folded (detail, mode->says))
+        g_error ("The failed tile says “%s”, not “%s”", text, mode->says);
+      if (mode->tile_title != NULL)
+        g_assert_cmpstr (title, ==, mode->tile_title);
     }
 
   /* (d) Each visible tile was asked for once: a failed tile is only tried
@@ -1246,6 +1294,114 @@ spinner_stopped_cb (gpointer data)
   return !gtk_widget_get_visible (data);
 }
 
+/* ---- Checking an API key costs nothing (real-arcgis.md point 14) ------------- */
+
+/* Requests of the log that carried an API key and whose path contains
+ * @part (the window checks its saved account meanwhile, with its token). */
+static guint
+logged (const char *part)
+{
+  g_autoptr(JsonNode) log = hard_sandbox_log (url);
+  JsonArray *entries = json_node_get_array (log);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      if (strstr (json_object_get_string_member (entry, "path"), part) != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (entry, "token_issuer", ""),
+                     "apikey") == 0)
+        n++;
+    }
+
+  return n;
+}
+
+static const char *
+probe_row (GtkWidget  *page,
+           const char *service,
+           const char *status)
+{
+  g_autofree char *row_name = g_strconcat ("probe-", service, NULL);
+  g_autofree char *status_class = g_strconcat ("probe-", status, NULL);
+  GtkWidget *row = find (page, ADW_TYPE_ACTION_ROW, row_name);
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+  g_test_message ("%s: %s", service, subtitle);
+  g_assert_true (gtk_widget_has_css_class (row, status_class));
+  return subtitle;
+}
+
+static GtkWidget *
+check_key (const char *key)
+{
+  GtkWidget *page = find (window, ARCPASS_TYPE_API_KEY_PAGE, NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (find (page, ADW_TYPE_ENTRY_ROW, "key_row")), key);
+  hard_sandbox_clear_log (url);
+  click (find (page, GTK_TYPE_BUTTON, "check_button"));
+  g_assert_true (arcpass_test_wait_until (spinner_stopped_cb, find (page, GTK_TYPE_SPINNER, "spinner"),
+                                          TIMEOUT_MS));
+  g_assert_true (gtk_widget_get_visible (find (page, ADW_TYPE_PREFERENCES_GROUP, "results_group")));
+  return page;
+}
+
+static void
+test_api_key_probe (void)
+{
+  GtkWidget *chooser;
+  GtkWidget *page;
+  guint accounts = count_rows ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL));
+  chooser = find (window, ARCPASS_TYPE_ADD_ACCOUNT_PAGE, NULL);
+  adw_action_row_activate (ADW_ACTION_ROW (find (chooser, ADW_TYPE_ACTION_ROW, "api-key")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (find (window, ARCPASS_TYPE_API_KEY_PAGE, NULL),
+                                                                ADW_TYPE_ENTRY_ROW, "portal_row"))),
+                   ==, url);
+
+  /* A key with every privilege: the portal lists them, so geocoding is not
+   * tried (a search is billed), and Basemap Styles is checked with a style,
+   * which needs the privilege, not with the listing, which may not. */
+  page = check_key (ARCPASS_SANDBOX_KEY_FULL);
+  probe_row (page, "basemap-styles", "works");
+  probe_row (page, "static-tiles", "works");
+  g_assert_nonnull (strstr (probe_row (page, "geocode", "works"), "not tried"));
+  g_assert_cmpuint (logged ("/sharing/rest/portals/self"), ==, 1);
+  g_assert_cmpuint (logged ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (logged ("/styles/v2/styles/arcgis/navigation"), ==, 1);
+  g_assert_cmpuint (logged ("/styles/v2/styles/self"), ==, 0);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (window), "gui-faults-api-key-probe"));
+
+  /* Basemaps only: what the privileges rule out is not asked at all. */
+  page = check_key (ARCPASS_SANDBOX_KEY_BASEMAPS);
+  probe_row (page, "basemap-styles", "works");
+  probe_row (page, "static-tiles", "missing-privilege");
+  probe_row (page, "geocode", "missing-privilege");
+  g_assert_cmpuint (logged ("/GeocodeServer"), ==, 0);
+  g_assert_cmpuint (logged ("/static-basemap-tiles-service"), ==, 0);
+
+  /* The portal cannot say what the key may do: one search, and the row
+   * says that it counted. */
+  hard_sandbox_add_fault (url, SELF_PATH, "status:503", 1);
+  page = check_key (ARCPASS_SANDBOX_KEY_FULL);
+  g_assert_nonnull (strstr (probe_row (page, "geocode", "works"), "counts toward"));
+  g_assert_cmpuint (logged ("/GeocodeServer/findAddressCandidates"), ==, 1);
+
+  /* A refused key: the portal says so, and nothing else is asked. */
+  page = check_key (ARCPASS_SANDBOX_KEY_EXPIRED);
+  probe_row (page, "basemap-styles", "invalid-key");
+  probe_row (page, "static-tiles", "invalid-key");
+  probe_row (page, "geocode", "invalid-key");
+  g_assert_cmpuint (logged ("/GeocodeServer"), ==, 0);
+
+  /* Nothing was added. */
+  g_assert_cmpuint (count_rows (), ==, accounts);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+}
+
 static gboolean
 label_shown_cb (gpointer data)
 {
@@ -1400,6 +1556,14 @@ main (int    argc,
           Case *c = g_new0 (Case, 1);
           g_autofree char *path = NULL;
 
+          /* The check at start and sign-out show these like any other
+           * failure; the classes that word them are covered. */
+          if (mode_is_transport (&modes[m]) &&
+              (order[e] == EP_SELF || order[e] == EP_REVOKE))
+            {
+              g_free (c);
+              continue;
+            }
           c->endpoint = order[e];
           c->mode = &modes[m];
           g_ptr_array_add (cases, c);
@@ -1411,6 +1575,7 @@ main (int    argc,
   }
   g_test_add_func ("/hardening/gui-faults/8-expired-token-at-start", test_expired_token_at_start);
   g_test_add_func ("/hardening/gui-faults/9-self-signed-tls-in-web-view", test_self_signed_tls);
+  g_test_add_func ("/hardening/gui-faults/9-z-api-key-probe-costs-nothing", test_api_key_probe);
 
   status = g_test_run ();
 
