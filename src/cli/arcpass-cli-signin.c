@@ -157,6 +157,29 @@ probe_and_print (ArcpassCli        *cli,
 
 /* ---- signin -------------------------------------------------------------- */
 
+/* The sandbox child of `--sandbox` stands for the user's OAuth credential:
+ * a redirect URI other than the default one is registered there, as the
+ * user would register it on the portal. */
+static int
+register_sandbox_redirect (ArcpassCli *cli,
+                           const char *redirect_uri)
+{
+  g_autofree char *url = g_strconcat (cli->portal_url, "/_sandbox/config", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *params[] = { "register_redirect_uri", redirect_uri, NULL };
+
+  arcpass_client_request_json_async (cli->client, ARCPASS_SERVICE_NONE, url, params, NULL,
+                                     ARCPASS_REQUEST_POST, cli->cancellable,
+                                     arcpass_cli_async_cb, cli);
+  result = arcpass_cli_wait (cli);
+  json = arcpass_client_request_json_finish (cli->client, result, NULL, &error);
+  if (!json)
+    return arcpass_cli_fail_error (cli, error);
+  return -1;
+}
+
 int
 arcpass_cli_signin (int    argc,
                     char **argv)
@@ -171,6 +194,7 @@ arcpass_cli_signin (int    argc,
   g_autoptr(ArcpassSecret) redirect = NULL;
   g_autoptr(ArcpassSecret) code = NULL;
   g_autofree char *client_id = NULL;
+  g_autofree char *redirect_uri = NULL;
   g_autofree char *url = NULL;
   g_autofree char *name = NULL;
   const char *portal_url;
@@ -181,8 +205,13 @@ arcpass_cli_signin (int    argc,
   const GOptionEntry entries[] = {
     { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id,
       N_("Client ID of your OAuth credential (with --sandbox: the sandbox app)"), N_("ID") },
+    { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri,
+      /* Translators: keep the URI as it is. */
+      N_("Loopback redirect URI registered in your OAuth credential (default "
+         "http://127.0.0.1:48765/callback)"),
+      N_("URI") },
     { "redirect-port", 0, 0, G_OPTION_ARG_INT, &redirect_port,
-      N_("Port of the loopback redirect http://127.0.0.1:PORT/callback (default: any free port)"),
+      N_("Same as --redirect-uri http://127.0.0.1:PORT/callback"),
       N_("PORT") },
     { "no-launch", 0, 0, G_OPTION_ARG_NONE, &no_launch,
       N_("Do not open a browser; print the sign-in link on stderr and wait"), NULL },
@@ -194,21 +223,35 @@ arcpass_cli_signin (int    argc,
 
   context = arcpass_cli_option_context_new (cli, NULL,
                                             _("Sign in with an ArcGIS account in the web browser."),
-                                            _("Uses the authorization code flow with PKCE and a loopback redirect (RFC 8252):\n"
-                                              "register http://127.0.0.1/callback (any port) or the exact URI printed\n"
-                                              "as a redirect URI of your OAuth credential. The account is then saved\n"
-                                              "to the keyring; signing in again as the same user replaces it."),
+                                            _("Uses the authorization code flow with PKCE and a loopback redirect (RFC 8252).\n"
+                                              "ArcGIS compares redirect URIs exactly, port included: register\n"
+                                              "http://127.0.0.1:48765/callback as a redirect URI of your OAuth\n"
+                                              "credential, or register another one with a port and pass it with\n"
+                                              "--redirect-uri. The portal always asks for the password (an account is\n"
+                                              "being added). The account is then saved to the keyring; signing in again\n"
+                                              "as the same user replaces it."),
                                             entries);
   if ((ret = arcpass_cli_parse (cli, context, &argc, &argv, 0, 0)) >= 0)
     return ret;
+  if (redirect_port != 0 && redirect_uri)
+    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, "%s",
+                             _("Give either --redirect-uri or --redirect-port, not both."));
   if (redirect_port < 0 || redirect_port > 65535)
-    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, _("--redirect-port must be 0 to 65535."));
+    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, "%s",
+                             _("--redirect-port must be 1 to 65535."));
+  if (redirect_port > 0)
+    redirect_uri = g_strdup_printf ("http://127.0.0.1:%d" ARCPASS_LOOPBACK_DEFAULT_PATH,
+                                    redirect_port);
+  else if (!redirect_uri)
+    redirect_uri = g_strdup (ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
+  if (!arcpass_loopback_redirect_uri_parse (redirect_uri, NULL, NULL, &error))
+    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, "%s", error->message);
   if (timeout < 0)
-    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, _("--timeout cannot be negative."));
+    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, "%s", _("--timeout cannot be negative."));
   if (!client_id && cli->sandbox)
     client_id = g_strdup (ARCPASS_SANDBOX_CLIENT_ID);
   if (!client_id || !*client_id)
-    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE,
+    return arcpass_cli_fail (cli, ARCPASS_EXIT_USAGE, "%s",
                              _("--client-id is required: the client ID of your OAuth credential."));
   if ((ret = arcpass_cli_setup (cli)) >= 0)
     return ret;
@@ -217,20 +260,30 @@ arcpass_cli_signin (int    argc,
   if ((ret = arcpass_cli_check_portal_sign_in (cli, portal_url)) >= 0)
     return ret;
 
-  receiver = arcpass_loopback_receiver_new ((guint16) redirect_port, NULL, &error);
+  /* Listening first: a busy port is said before anything is opened. */
+  receiver = arcpass_loopback_receiver_new_for_uri (redirect_uri, &error);
   if (!receiver)
     return arcpass_cli_fail_error (cli, error);
+
+  if (cli->sandbox && !g_str_equal (redirect_uri, ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI) &&
+      (ret = register_sandbox_redirect (cli, redirect_uri)) >= 0)
+    return ret;
 
   authorization = arcpass_authorization_new (portal_url, client_id,
                                              arcpass_loopback_receiver_get_redirect_uri (receiver),
                                              &error);
   if (!authorization)
     return arcpass_cli_fail_error (cli, error);
+  /* An account is being added: a portal session of the browser (maybe
+   * another user's) must not complete the sign-in silently. */
+  arcpass_authorization_set_force_login (authorization, TRUE);
 
   /* The link carries the PKCE challenge and `state`, which the browser
    * sees anyway; the verifier never leaves this process. */
   url = arcpass_authorization_build_url (authorization);
 
+  fprintf (stderr, _("Redirect URI (register exactly this one in your OAuth credential): %s\n"),
+           arcpass_loopback_receiver_get_redirect_uri (receiver));
   if (no_launch)
     fprintf (stderr, "%s\n\n  %s\n\n", _("Open this link in a web browser to sign in:"), url);
   else
@@ -245,7 +298,8 @@ arcpass_cli_signin (int    argc,
     }
   /* Before "Ctrl+C" is shown, so that it is true at once. */
   arcpass_cli_catch_interrupt (cli);
-  fprintf (stderr, _("Redirect URI: %s\n"), arcpass_loopback_receiver_get_redirect_uri (receiver));
+  fprintf (stderr, "%s\n", _("If the portal says “Invalid redirect_uri”, the URI above is not "
+                             "registered in your OAuth credential."));
   fprintf (stderr, "%s\n", _("Waiting for the browser… (Ctrl+C to cancel)"));
   fflush (stderr);
 

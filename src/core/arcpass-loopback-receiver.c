@@ -10,9 +10,9 @@
 #include "arcpass-loopback-receiver.h"
 #include "arcpass-secret.h"
 
-/* RFC 8252 §7.3: the browser comes back to http://127.0.0.1:PORT. Only the
- * IPv4 loopback address is bound (not "localhost", which may resolve to
- * another interface or to ::1 first). */
+/* RFC 8252 §7.3: the browser comes back to http://127.0.0.1:PORT. ArcGIS
+ * matches redirect URIs exactly, port included, so the receiver listens on
+ * the port of the URI the user registered, not on any free port. */
 
 #define CLOSE_PAGE \
   "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Arcpass</title>" \
@@ -238,15 +238,251 @@ listening_port (SoupServer *server)
   return port;
 }
 
+/* A port nobody listens on right now, to propose in a message. */
+static guint16
+free_port_hint (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port = 0;
+
+  if (socket && g_socket_bind (socket, address, FALSE, NULL) &&
+      (bound = g_socket_get_local_address (socket, NULL)) && G_IS_INET_SOCKET_ADDRESS (bound))
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  if (socket)
+    g_socket_close (socket, NULL);
+
+  return port ? port : 48766;
+}
+
+static void
+set_listen_error (GError       **error,
+                  const GError  *listen_error,
+                  const char    *redirect_uri,
+                  guint16        port)
+{
+  if (g_error_matches (listen_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    {
+      guint16 hint = free_port_hint ();
+
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_PORT_IN_USE,
+                   /* Translators: %1$u is a port number, %2$s the redirect URI, %3$u another
+                    * port number. */
+                   _("Port %1$u of this computer is in use by another program, so Arcpass cannot "
+                     "receive the sign-in answer at %2$s. Close the other program (it may be "
+                     "another sign-in in progress), or register another redirect URI such as "
+                     "http://127.0.0.1:%3$u/callback in your OAuth credential and use it here."),
+                   port, redirect_uri, hint);
+      return;
+    }
+
+  g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
+               _("Could not listen on %s for the browser's answer: %s"),
+               redirect_uri, listen_error->message);
+}
+
+typedef enum {
+  BIND_IPV4 = 1 << 0,
+  BIND_IPV6 = 1 << 1,
+} BindFamilies;
+
+/* Parses a loopback redirect URI; @out_address is set for a literal
+ * 127.x.y.z address (other than the usual one), NULL otherwise. */
+static gboolean
+parse_redirect_uri (const char    *redirect_uri,
+                    BindFamilies  *out_families,
+                    char         **out_address,
+                    guint16       *out_port,
+                    char         **out_path,
+                    GError       **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+  const char *path;
+  g_autofree char *bare = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  int port;
+
+  uri = redirect_uri ? g_uri_parse (redirect_uri, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (!uri || g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0)
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                   /* Translators: %s is an example redirect URI. */
+                   _("The redirect URI of the browser sign-in must be an http:// address on this "
+                     "computer, such as %s."), ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
+      return FALSE;
+    }
+
+  host = g_uri_get_host (uri);
+  if (!host || g_uri_get_userinfo (uri) || g_uri_get_fragment (uri))
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                   _("The redirect URI must be a plain address such as %s, without a user name "
+                     "or a “#” part."), ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
+      return FALSE;
+    }
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    *out_families = BIND_IPV4 | BIND_IPV6;
+  else
+    {
+      gsize len = strlen (host);
+
+      bare = (host[0] == '[' && len > 1 && host[len - 1] == ']') ? g_strndup (host + 1, len - 2)
+                                                                 : g_strdup (host);
+      address = g_inet_address_new_from_string (bare);
+      if (!address || !g_inet_address_get_is_loopback (address))
+        {
+          g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                       /* Translators: %s is an example redirect URI. */
+                       _("The redirect URI must point to this computer (127.0.0.1, localhost or "
+                         "[::1]), for example %s: the browser brings the sign-in answer back to "
+                         "Arcpass there."), ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
+          return FALSE;
+        }
+      *out_families = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 ? BIND_IPV6
+                                                                                  : BIND_IPV4;
+      if (out_address)
+        *out_address = g_inet_address_to_string (address);
+    }
+
+  port = g_uri_get_port (uri);
+  if (port <= 0 || port > 65535)
+    {
+      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                   /* Translators: %1$s is the URI the user gave, %2$s an example. */
+                   _("The redirect URI “%1$s” has no port. ArcGIS compares redirect URIs exactly, "
+                     "port included: register a URI with a port, such as %2$s, in your OAuth "
+                     "credential and use the same one here."),
+                   redirect_uri, ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
+      return FALSE;
+    }
+
+  path = g_uri_get_path (uri);
+  *out_port = (guint16) port;
+  *out_path = g_strdup (path && *path ? path : "/");
+  return TRUE;
+}
+
+gboolean
+arcpass_loopback_redirect_uri_parse (const char  *redirect_uri,
+                                     guint16     *out_port,
+                                     char       **out_path,
+                                     GError     **error)
+{
+  BindFamilies families = 0;
+  g_autofree char *path = NULL;
+  guint16 port = 0;
+
+  if (!parse_redirect_uri (redirect_uri, &families, NULL, &port, &path, error))
+    return FALSE;
+  if (out_port)
+    *out_port = port;
+  if (out_path)
+    *out_path = g_steal_pointer (&path);
+  return TRUE;
+}
+
+static ArcpassLoopbackReceiver *
+receiver_new (const char   *path)
+{
+  ArcpassLoopbackReceiver *self = g_object_new (ARCPASS_TYPE_LOOPBACK_RECEIVER, NULL);
+
+  self->path = g_strdup (path);
+  self->server = soup_server_new ("server-header", "Arcpass", NULL);
+  soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  return self;
+}
+
+static gboolean
+listen_on (SoupServer    *server,
+           GInetAddress  *address,
+           guint16        port,
+           GError       **error)
+{
+  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
+
+  return soup_server_listen (server, socket_address, 0, error);
+}
+
+ArcpassLoopbackReceiver *
+arcpass_loopback_receiver_new_for_uri (const char  *redirect_uri,
+                                       GError     **error)
+{
+  g_autoptr(ArcpassLoopbackReceiver) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *literal = NULL;
+  g_autofree char *path = NULL;
+  BindFamilies families = 0;
+  guint16 port = 0;
+  gboolean listening = FALSE;
+
+  if (!parse_redirect_uri (redirect_uri, &families, &literal, &port, &path, error))
+    return NULL;
+
+  self = receiver_new (path);
+
+  /* The portal sends the browser to exactly this URI: listen where it
+   * points. "localhost" may resolve to either loopback address, so both
+   * are taken when they can be. */
+  if (literal)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (literal);
+
+      listening = listen_on (self->server, address, port, &local_error);
+    }
+  else
+    {
+      if (families & BIND_IPV4)
+        {
+          g_autoptr(GInetAddress) address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+
+          listening = listen_on (self->server, address, port, &local_error);
+        }
+      if (families & BIND_IPV6 && (listening || !(families & BIND_IPV4)))
+        {
+          g_autoptr(GInetAddress) address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+          g_autoptr(GError) v6_error = NULL;
+
+          if (listen_on (self->server, address, port, &v6_error))
+            listening = TRUE;
+          else if (!(families & BIND_IPV4) ||
+                   g_error_matches (v6_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+            {
+              /* [::1] itself, or half of "localhost" held by another
+               * program, which would get the answer half of the time. A
+               * system without IPv6 is fine for "localhost". */
+              g_clear_error (&local_error);
+              local_error = g_steal_pointer (&v6_error);
+              listening = FALSE;
+            }
+        }
+    }
+
+  if (!listening)
+    {
+      set_listen_error (error, local_error, redirect_uri, port);
+      return NULL;
+    }
+
+  self->port = port;
+  self->redirect_uri = g_strdup (redirect_uri);
+
+  return g_steal_pointer (&self);
+}
+
 ArcpassLoopbackReceiver *
 arcpass_loopback_receiver_new (guint16      port,
                                const char  *path,
                                GError     **error)
 {
   g_autoptr(ArcpassLoopbackReceiver) self = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *wanted = NULL;
 
   if (path == NULL)
     path = ARCPASS_LOOPBACK_DEFAULT_PATH;
@@ -258,18 +494,13 @@ arcpass_loopback_receiver_new (guint16      port,
       return NULL;
     }
 
-  self = g_object_new (ARCPASS_TYPE_LOOPBACK_RECEIVER, NULL);
-  self->path = g_strdup (path);
-  self->server = soup_server_new ("server-header", "Arcpass", NULL);
-  soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  self = receiver_new (path);
 
   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  address = g_inet_socket_address_new (loopback, port);
-  if (!soup_server_listen (self->server, address, 0, &local_error))
+  if (!listen_on (self->server, loopback, port, &local_error))
     {
-      g_set_error (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK,
-                   _("Could not listen on 127.0.0.1:%u for the browser's answer: %s"),
-                   port, local_error->message);
+      wanted = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
+      set_listen_error (error, local_error, wanted, port);
       return NULL;
     }
 

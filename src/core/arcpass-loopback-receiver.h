@@ -7,6 +7,11 @@ G_BEGIN_DECLS
 
 #define ARCPASS_LOOPBACK_DEFAULT_PATH    "/callback"
 #define ARCPASS_LOOPBACK_DEFAULT_TIMEOUT (5 * 60)
+/* The redirect URI Arcpass proposes for the browser sign-in. ArcGIS matches
+ * redirect URIs exactly, port included, so the user registers this very
+ * string in their OAuth credential (or another loopback URI with an
+ * explicit port, which Arcpass then listens on). */
+#define ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI "http://127.0.0.1:48765/callback"
 
 #define ARCPASS_TYPE_LOOPBACK_RECEIVER (arcpass_loopback_receiver_get_type ())
 G_DECLARE_FINAL_TYPE (ArcpassLoopbackReceiver, arcpass_loopback_receiver, ARCPASS, LOOPBACK_RECEIVER, GObject)
@@ -17,7 +22,21 @@ G_DECLARE_FINAL_TYPE (ArcpassLoopbackReceiver, arcpass_loopback_receiver, ARCPAS
 ArcpassLoopbackReceiver *arcpass_loopback_receiver_new              (guint16                  port,
                                                                      const char              *path,
                                                                      GError                 **error);
-/* `http://127.0.0.1:PORT/callback` — register exactly this URI. */
+/* Listens on the host, port and path of @redirect_uri, which must be an
+ * `http://` URI on a loopback host (127.0.0.1, localhost or [::1]) with an
+ * explicit port, as registered in the OAuth credential. The redirect URI
+ * sent to the portal is then @redirect_uri itself. A port that another
+ * program holds is %ARCPASS_ERROR_PORT_IN_USE, with a message that names the
+ * port and what to do; an unusable URI is %ARCPASS_ERROR_INVALID_INPUT. */
+ArcpassLoopbackReceiver *arcpass_loopback_receiver_new_for_uri      (const char              *redirect_uri,
+                                                                     GError                 **error);
+/* Checks that @redirect_uri can be listened on (see above), without
+ * listening. @out_port and @out_path may be NULL. */
+gboolean                 arcpass_loopback_redirect_uri_parse        (const char              *redirect_uri,
+                                                                     guint16                 *out_port,
+                                                                     char                   **out_path,
+                                                                     GError                 **error);
+/* The redirect URI in use — register exactly this URI. */
 const char              *arcpass_loopback_receiver_get_redirect_uri (ArcpassLoopbackReceiver *self);
 guint16                  arcpass_loopback_receiver_get_port         (ArcpassLoopbackReceiver *self);
 

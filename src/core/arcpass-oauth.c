@@ -56,6 +56,8 @@ struct _ArcpassAuthorization
   char *state;           /* secret-ish: anti-CSRF */
   char *code_verifier;   /* secret */
   char *locale;
+  char *prepopulated_username;
+  char *organization_host; /* `<urlKey>.<customBaseUrl>`, lower case */
   guint expiration;
   gboolean force_login;
 };
@@ -74,6 +76,8 @@ arcpass_authorization_finalize (GObject *object)
   arcpass_secret_free (self->state);
   arcpass_secret_free (self->code_verifier);
   g_free (self->locale);
+  g_free (self->prepopulated_username);
+  g_free (self->organization_host);
 
   G_OBJECT_CLASS (arcpass_authorization_parent_class)->finalize (object);
 }
@@ -197,6 +201,15 @@ arcpass_authorization_set_force_login (ArcpassAuthorization *self,
   self->force_login = !!force_login;
 }
 
+void
+arcpass_authorization_set_prepopulated_username (ArcpassAuthorization *self,
+                                                 const char           *username)
+{
+  g_return_if_fail (ARCPASS_IS_AUTHORIZATION (self));
+  g_free (self->prepopulated_username);
+  self->prepopulated_username = username && *username ? g_strdup (username) : NULL;
+}
+
 static void
 append_query (GString    *out,
               const char *name,
@@ -233,6 +246,8 @@ arcpass_authorization_build_url (ArcpassAuthorization *self)
     append_query (url, "locale", self->locale);
   if (self->force_login)
     append_query (url, "force_login", "true");
+  if (self->prepopulated_username)
+    append_query (url, "prepopulatedusername", self->prepopulated_username);
 
   return g_string_free (url, FALSE);
 }
@@ -266,32 +281,203 @@ same_endpoint (GUri *a,
   return g_str_equal (path_a, path_b);
 }
 
+/* The port a URI means: its explicit port, or its scheme's default. */
+static int
+effective_port (GUri *uri)
+{
+  int port = g_uri_get_port (uri);
+
+  if (port > 0)
+    return port;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0)
+    return 443;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0)
+    return 80;
+  return -1;
+}
+
+static gboolean
+host_is_under (const char *host,
+               const char *domain)
+{
+  gsize host_len = strlen (host);
+  gsize domain_len = strlen (domain);
+
+  /* A whole label must match: "evilarcgis.com" is not under "arcgis.com". */
+  if (g_ascii_strcasecmp (host, domain) == 0)
+    return TRUE;
+  return host_len > domain_len + 1 && host[host_len - domain_len - 1] == '.' &&
+         g_ascii_strcasecmp (host + host_len - domain_len, domain) == 0;
+}
+
+static gboolean
+is_approval_path (const char *path,
+                  const char *prefix)
+{
+  g_autofree char *approval_rest = g_strconcat (prefix, "/sharing/rest/oauth2/approval", NULL);
+  g_autofree char *approval = g_strconcat (prefix, "/sharing/oauth2/approval", NULL);
+
+  return g_strcmp0 (path, approval_rest) == 0 || g_strcmp0 (path, approval) == 0;
+}
+
+gboolean
+arcpass_authorization_is_approval_page (ArcpassAuthorization *self,
+                                        const char           *uri_string)
+{
+  g_autoptr(GUri) portal = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+  const char *path;
+
+  g_return_val_if_fail (ARCPASS_IS_AUTHORIZATION (self), FALSE);
+
+  uri = uri_string ? g_uri_parse (uri_string, G_URI_FLAGS_ENCODED_QUERY, NULL) : NULL;
+  portal = g_uri_parse (self->portal_url, G_URI_FLAGS_NONE, NULL);
+  if (!uri || !portal || g_uri_get_userinfo (uri) || !(host = g_uri_get_host (uri)) || !*host)
+    return FALSE;
+  path = g_uri_get_path (uri);
+
+  /* The portal's own host, under its web adaptor path. */
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), g_uri_get_scheme (portal)) == 0 &&
+      g_ascii_strcasecmp (host, g_uri_get_host (portal)) == 0 &&
+      effective_port (uri) == effective_port (portal) &&
+      is_approval_path (path, g_uri_get_path (portal)))
+    return TRUE;
+
+  /* Elsewhere only the root approval paths of an ArcGIS Online host. */
+  if (!is_approval_path (path, ""))
+    return FALSE;
+
+  /* A loopback portal is the sandbox standing for ArcGIS Online: each of
+   * its loopback hosts on its port stands for an *.arcgis.com host (the
+   * organisation's among them). */
+  if (arcpass_host_is_loopback (g_uri_get_host (portal)))
+    return g_ascii_strcasecmp (g_uri_get_scheme (uri), g_uri_get_scheme (portal)) == 0 &&
+           arcpass_host_is_loopback (host) &&
+           effective_port (uri) == effective_port (portal);
+
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0 || effective_port (uri) != 443)
+    return FALSE;
+
+  /* The organisation's host from portals/self (urlKey.customBaseUrl). */
+  if (self->organization_host && g_ascii_strcasecmp (host, self->organization_host) == 0)
+    return TRUE;
+
+  /* SAML and OIDC sign-ins come back to <urlKey>.maps.arcgis.com, which an
+   * ArcGIS Online user need not have typed: any *.arcgis.com host is
+   * Esri's. */
+  return arcpass_portal_url_is_online (self->portal_url) && host_is_under (host, "arcgis.com");
+}
+
 static gboolean
 is_our_redirect (ArcpassAuthorization *self,
-                 GUri                 *uri)
+                 GUri                 *uri,
+                 const char           *uri_string)
 {
   if (g_str_equal (self->redirect_uri, ARCPASS_OAUTH_OOB_REDIRECT_URI))
-    {
-      g_autoptr(GUri) portal = g_uri_parse (self->portal_url, G_URI_FLAGS_NONE, NULL);
-      g_autofree char *approval_rest = g_strconcat (g_uri_get_path (portal), "/sharing/rest/oauth2/approval", NULL);
-      g_autofree char *approval = g_strconcat (g_uri_get_path (portal), "/sharing/oauth2/approval", NULL);
-      const char *path = g_uri_get_path (uri);
-
-      /* The portal shows the code on its own approval page. */
-      return portal != NULL &&
-             g_ascii_strcasecmp (g_uri_get_scheme (uri), g_uri_get_scheme (portal)) == 0 &&
-             g_uri_get_host (uri) != NULL && g_uri_get_host (portal) != NULL &&
-             g_ascii_strcasecmp (g_uri_get_host (uri), g_uri_get_host (portal)) == 0 &&
-             g_uri_get_port (uri) == g_uri_get_port (portal) &&
-             g_uri_get_userinfo (uri) == NULL &&
-             (g_strcmp0 (path, approval_rest) == 0 || g_strcmp0 (path, approval) == 0);
-    }
+    return arcpass_authorization_is_approval_page (self, uri_string);
   else
     {
       g_autoptr(GUri) expected = g_uri_parse (self->redirect_uri, G_URI_FLAGS_NONE, NULL);
 
       return expected != NULL && same_endpoint (uri, expected);
     }
+}
+
+void
+arcpass_authorization_set_organization_host (ArcpassAuthorization *self,
+                                             const char           *host)
+{
+  g_return_if_fail (ARCPASS_IS_AUTHORIZATION (self));
+
+  g_free (self->organization_host);
+  self->organization_host = host && *host ? g_ascii_strdown (host, -1) : NULL;
+}
+
+const char *
+arcpass_authorization_get_organization_host (ArcpassAuthorization *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_AUTHORIZATION (self), NULL);
+  return self->organization_host;
+}
+
+gboolean
+arcpass_authorization_set_portal_self (ArcpassAuthorization  *self,
+                                       JsonObject            *portals_self,
+                                       GError               **error)
+{
+  const char *url_key = NULL;
+  const char *custom_base_url = NULL;
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (ARCPASS_IS_AUTHORIZATION (self), FALSE);
+  g_return_val_if_fail (portals_self != NULL, FALSE);
+
+  if (!arcpass_json_object_get_optional_string (portals_self, "urlKey", &url_key, error) ||
+      !arcpass_json_object_get_optional_string (portals_self, "customBaseUrl", &custom_base_url,
+                                                error))
+    return FALSE;
+
+  /* Enterprise portals have neither: their approval page is on their own
+   * host. A value that is not a host name is ignored, not trusted. */
+  if (!url_key || !*url_key || !custom_base_url || !*custom_base_url)
+    return TRUE;
+  host = g_strconcat (url_key, ".", custom_base_url, NULL);
+  if (!g_hostname_is_non_ascii (host) && !g_hostname_is_ip_address (host) &&
+      strspn (host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == strlen (host) &&
+      host_is_under (host, "arcgis.com"))
+    arcpass_authorization_set_organization_host (self, host);
+
+  return TRUE;
+}
+
+static void
+portal_self_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!json || !arcpass_authorization_set_portal_self (g_task_get_source_object (task), json,
+                                                       &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+arcpass_authorization_discover_organization_async (ArcpassAuthorization *self,
+                                                   ArcpassClient        *client,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data)
+{
+  g_autofree char *url = NULL;
+  GTask *task;
+
+  g_return_if_fail (ARCPASS_IS_AUTHORIZATION (self));
+  g_return_if_fail (ARCPASS_IS_CLIENT (client));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, arcpass_authorization_discover_organization_async);
+  url = g_strconcat (self->rest_root, "/portals/self", NULL);
+  /* Anonymous: nothing secret travels before the user has signed in. */
+  arcpass_client_request_json_async (client, ARCPASS_SERVICE_PORTAL, url, NULL, NULL,
+                                     ARCPASS_REQUEST_NONE, cancellable, portal_self_cb, task);
+}
+
+gboolean
+arcpass_authorization_discover_organization_finish (ArcpassAuthorization  *self,
+                                                    GAsyncResult          *result,
+                                                    GError               **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 ArcpassRedirectResult
@@ -317,7 +503,7 @@ arcpass_authorization_parse_redirect (ArcpassAuthorization  *self,
     return ARCPASS_REDIRECT_NOT_OURS;
 
   uri = g_uri_parse (uri_string, G_URI_FLAGS_ENCODED_QUERY, NULL);
-  if (uri == NULL || !is_our_redirect (self, uri))
+  if (uri == NULL || !is_our_redirect (self, uri, uri_string))
     return ARCPASS_REDIRECT_NOT_OURS;
 
   query = g_uri_get_query (uri);
@@ -335,6 +521,12 @@ arcpass_authorization_parse_redirect (ArcpassAuthorization  *self,
   code = g_hash_table_lookup (params, "code");
   oauth_error = g_hash_table_lookup (params, "error");
   description = g_hash_table_lookup (params, "error_description");
+
+  /* An approval page without `state` is left to load: the page in our own
+   * web view then gives its code in its title, trusted on the approval
+   * hosts only (see arcpass_authorization_parse_approval_title()). */
+  if (state == NULL && g_str_equal (self->redirect_uri, ARCPASS_OAUTH_OOB_REDIRECT_URI))
+    return ARCPASS_REDIRECT_NOT_OURS;
 
   /* Checked first, even for errors: a redirect with another state was not
    * started by this attempt (CSRF, or a stale tab) and tells nothing. */

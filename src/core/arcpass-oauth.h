@@ -59,8 +59,14 @@ void                  arcpass_authorization_set_locale      (ArcpassAuthorizatio
                                                              const char            *locale);
 void                  arcpass_authorization_set_force_login (ArcpassAuthorization  *self,
                                                              gboolean               force_login);
+/* Signing in again to an existing account: the portal's form shows
+ * @username (`prepopulatedusername`, as Esri's JS API sends for
+ * `forceUserId`). NULL for a new account. */
+void                  arcpass_authorization_set_prepopulated_username (ArcpassAuthorization *self,
+                                                                       const char           *username);
 /* `<rest>/oauth2/authorize?client_id&response_type=code&redirect_uri&state&
- * code_challenge&code_challenge_method=S256&expiration[&locale][&force_login=true]` */
+ * code_challenge&code_challenge_method=S256&expiration[&locale][&force_login=true]
+ * [&prepopulatedusername=…]` */
 char                 *arcpass_authorization_build_url       (ArcpassAuthorization  *self);
 
 /**
@@ -83,6 +89,36 @@ ArcpassRedirectResult arcpass_authorization_parse_redirect  (ArcpassAuthorizatio
                                                              const char            *uri,
                                                              char                 **out_code,
                                                              GError               **error);
+/* TRUE when @uri is an out-of-band approval page this attempt trusts: the
+ * exact approval path (`/sharing/oauth2/approval` or
+ * `/sharing/rest/oauth2/approval`) on the portal's own host (under its web
+ * adaptor path), on its organisation's host (see
+ * arcpass_authorization_set_portal_self()), on any `https://<name>.arcgis.com`
+ * host for ArcGIS Online (SAML and OIDC sign-ins end on the organisation's
+ * host), or, for a loopback sandbox portal, on any loopback host on the
+ * portal's port. Look-alikes (`arcgis.com.evil.example`, `evilarcgis.com`,
+ * `user@host`) are not. */
+gboolean              arcpass_authorization_is_approval_page (ArcpassAuthorization *self,
+                                                              const char           *uri);
+/* The organisation's own host (`<urlKey>.<customBaseUrl>`), NULL to forget it. */
+void                  arcpass_authorization_set_organization_host (ArcpassAuthorization *self,
+                                                                   const char           *host);
+const char           *arcpass_authorization_get_organization_host (ArcpassAuthorization *self);
+/* Reads `urlKey` and `customBaseUrl` of the portal's (anonymous)
+ * `portals/self` answer; an Enterprise answer without them changes
+ * nothing. Fails only on members of the wrong type. */
+gboolean              arcpass_authorization_set_portal_self (ArcpassAuthorization  *self,
+                                                             JsonObject            *portals_self,
+                                                             GError               **error);
+/* GET <rest>/portals/self anonymously and arcpass_authorization_set_portal_self(). */
+void                  arcpass_authorization_discover_organization_async (ArcpassAuthorization *self,
+                                                                         ArcpassClient        *client,
+                                                                         GCancellable         *cancellable,
+                                                                         GAsyncReadyCallback   callback,
+                                                                         gpointer              user_data);
+gboolean              arcpass_authorization_discover_organization_finish (ArcpassAuthorization  *self,
+                                                                          GAsyncResult          *result,
+                                                                          GError               **error);
 /* The oob approval page's title: "SUCCESS code=…" gives the code,
  * "Denied error=…" gives %ARCPASS_ERROR_ACCESS_DENIED. Anything else is
  * %ARCPASS_REDIRECT_NOT_OURS (the page is still loading). No state check is

@@ -74,6 +74,38 @@ const SbUser sb_users[] = {
     .id = "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
     .privileges = user_privileges,
   },
+  {
+    /* A member of the organisation who signs in with its identity
+     * provider (SAML), as many ArcGIS Online organisations do. */
+    .username = ARCPASS_SANDBOX_IDP_USERNAME,
+    .password = ARCPASS_SANDBOX_IDP_PASSWORD,
+    .full_name = "Joan Clarke",
+    .first_name = "Joan",
+    .last_name = "Clarke",
+    .email = "joan.clarke@sandbox.arcpass.invalid",
+    .role = "org_user",
+    .role_id = "iBBBBBBBBBBBBBBB",
+    .user_type = "creatorUT",
+    .id = "7a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    .privileges = user_privileges,
+    .idp = TRUE,
+    .provider = "enterprise",
+    .mfa_code = ARCPASS_SANDBOX_IDP_MFA_CODE,
+  },
+  {
+    .username = ARCPASS_SANDBOX_EXPIRED_USERNAME,
+    .password = ARCPASS_SANDBOX_EXPIRED_PASSWORD,
+    .full_name = "Margaret Hamilton",
+    .first_name = "Margaret",
+    .last_name = "Hamilton",
+    .email = "margaret.hamilton@sandbox.arcpass.invalid",
+    .role = "org_user",
+    .role_id = "iBBBBBBBBBBBBBBB",
+    .user_type = "viewerUT",
+    .id = "3c4d5e6f708192a3b4c5d6e7f8091a2b",
+    .privileges = user_privileges,
+    .password_expired = TRUE,
+  },
   /* Users of the Enterprise portal (ENTERPRISE host, /portal). */
   {
     .username = ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
@@ -132,10 +164,14 @@ sb_user_get_org_id (const SbUser *user)
   return user && user->org_id ? user->org_id : SB_ORG_ID;
 }
 
-/* Loopback redirect URIs match on any port (RFC 8252 §7.3); everything else,
- * path and query included, must match exactly. */
+/* Redirect URIs match exactly, port, path and query included, as on
+ * ArcGIS; the port-less loopback ones only match with the any-port option
+ * (RFC 8252 §7.3), or where a web view intercepts the redirect before it is
+ * loaded (nothing listens there). The first loopback one is Arcpass's
+ * default for the browser sign-in. */
 static const char * const app_redirect_uris[] = {
   "urn:ietf:wg:oauth:2.0:oob",
+  "http://127.0.0.1:48765/callback",
   "http://127.0.0.1/callback",
   "http://127.0.0.1/",
   "http://localhost/callback",
@@ -220,6 +256,44 @@ const SbApiKey sb_api_keys[] = {
   },
   { NULL }
 };
+
+char *
+sb_test_users_html (ArcpassSandboxHost host,
+                    gboolean           idp)
+{
+  ArcpassSandboxHost home = host == ARCPASS_SANDBOX_HOST_ENTERPRISE ? ARCPASS_SANDBOX_HOST_ENTERPRISE
+                                                                   : ARCPASS_SANDBOX_HOST_PORTAL;
+  GString *out = g_string_new ("<section id=\"testUsers\"><h2>Test users of the sandbox</h2>\n"
+                               "<p>Public test data, not real accounts.</p>\n<ul>\n");
+
+  for (guint i = 0; sb_users[i].username; i++)
+    {
+      const SbUser *user = &sb_users[i];
+      g_autofree char *name = sb_html_escape (user->username);
+      g_autofree char *password = sb_html_escape (user->password);
+
+      if (idp && !user->idp)
+        continue;
+      /* Another portal's users, and SAML logins with no password here. */
+      if (!idp && (user->home != home || (!user->password && !user->idp)))
+        continue;
+      if (user->idp && !idp)
+        {
+          /* Listed on the portal's page too, with the way to sign in. */
+          g_string_append_printf (out, "<li><code>%s</code>: use <b>Sign in with "
+                                  SB_IDP_NAME "</b> below</li>\n", name);
+          continue;
+        }
+      g_string_append_printf (out, "<li><code>%s</code> / <code>%s</code>", name, password);
+      if (user->mfa_code)
+        g_string_append_printf (out, ", then the code <code>%s</code>", user->mfa_code);
+      if (user->password_expired)
+        g_string_append (out, " (password expired: choose any new one of 8 characters or more)");
+      g_string_append (out, "</li>\n");
+    }
+  g_string_append (out, "</ul></section>\n");
+  return g_string_free (out, FALSE);
+}
 
 const SbUser *
 sb_find_user (const char *username)

@@ -42,18 +42,22 @@ is_loopback_host (const char *host)
                   strcmp (host, "[::1]") == 0);
 }
 
-/* Exact, case-sensitive matching, except that the port of a loopback http
- * redirect may differ from the registered one (RFC 8252 §7.3): native apps
- * listen on whatever port the system gives them. */
+/* Exact, case-sensitive matching, port included, as ArcGIS does (Esri's
+ * guidance is to register the exact URL, port and all). With
+ * arcpass_sandbox_set_loopback_any_port() the port of a loopback http
+ * redirect may differ from the registered one (RFC 8252 §7.3). */
 static gboolean
-redirect_uri_matches (const char *registered,
-                      const char *given)
+redirect_uri_matches (ArcpassSandbox *sandbox,
+                      const char     *registered,
+                      const char     *given)
 {
   g_autoptr(GUri) r = NULL;
   g_autoptr(GUri) g = NULL;
 
   if (strcmp (registered, given) == 0)
     return TRUE;
+  if (!sb_sandbox_get_loopback_any_port (sandbox))
+    return FALSE;
 
   r = g_uri_parse (registered, G_URI_FLAGS_NONE, NULL);
   g = g_uri_parse (given, G_URI_FLAGS_NONE, NULL);
@@ -71,11 +75,18 @@ redirect_uri_matches (const char *registered,
 }
 
 static gboolean
-app_accepts_redirect (const SbApp *app,
-                      const char  *redirect_uri)
+app_accepts_redirect (ArcpassSandbox *sandbox,
+                      const SbApp    *app,
+                      const char     *redirect_uri)
 {
+  const char * const *registered = sb_sandbox_get_registered_redirect_uris (sandbox);
+
   for (guint i = 0; redirect_uri && app->redirect_uris[i]; i++)
-    if (redirect_uri_matches (app->redirect_uris[i], redirect_uri))
+    if (redirect_uri_matches (sandbox, app->redirect_uris[i], redirect_uri))
+      return TRUE;
+  /* Those the user registered at run time belong to the sandbox app. */
+  for (guint i = 0; redirect_uri && app == &sb_apps[0] && registered[i]; i++)
+    if (redirect_uri_matches (sandbox, registered[i], redirect_uri))
       return TRUE;
   return FALSE;
 }
@@ -199,7 +210,7 @@ build_user (JsonBuilder  *b,
   add_int (b, "created", created_at_ms - G_GINT64_CONSTANT (86400000) * 400);
   add_int (b, "modified", created_at_ms - G_GINT64_CONSTANT (86400000) * 30);
   add_int (b, "lastLogin", created_at_ms);
-  add_bool (b, "mfaEnabled", FALSE);
+  add_bool (b, "mfaEnabled", user->mfa_code != NULL);
   add_int (b, "storageUsage", 583650);
   add_int (b, "storageQuota", G_GINT64_CONSTANT (2147483648));
   add_string (b, "provider", user->provider ? user->provider : "arcgis");
@@ -667,6 +678,26 @@ respond_signin_page (SbRequest  *req,
   g_autofree char *user = sb_html_escape (username ? username : "");
   g_autofree char *error_html = NULL;
   g_autofree char *html = NULL;
+  g_autofree char *users = sb_test_users_html (req->host, FALSE);
+  g_autofree char *idp_url = NULL;
+
+  /* "Sign in with <IdP>", as ArcGIS Online shows an organisation's SAML
+   * login: the browser goes to the identity provider with the request,
+   * and RelayState brings this sign-in back. */
+  {
+    g_autofree char *acs = sb_saml_acs_url (req->sandbox);
+    g_autofree char *request_xml = g_strdup_printf (
+      "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+      "AssertionConsumerServiceURL=\"%s\"/>", acs);
+    g_autofree char *saml_request = g_base64_encode ((const guchar *) request_xml,
+                                                     strlen (request_xml));
+    g_autofree char *base = g_strconcat (sb_sandbox_host_url (req->sandbox, ARCPASS_SANDBOX_HOST_IDP),
+                                         "/saml2/sso", NULL);
+    g_autofree char *url = append_params (base, '?', "SAMLRequest", saml_request,
+                                          "RelayState", pending->value, NULL);
+
+    idp_url = sb_html_escape (url);
+  }
 
   json_builder_begin_object (b);
   add_string (b, "oauth_state", pending->value);
@@ -713,8 +744,159 @@ respond_signin_page (SbRequest  *req,
     "<button id=\"signIn\" type=\"submit\" name=\"authorize\" value=\"true\">Sign In</button>\n"
     "<button id=\"cancel\" type=\"submit\" name=\"cancel\" value=\"true\""
     " formnovalidate>Cancel</button>\n"
-    "</form>\n</body></html>\n",
-    safe_json->str, title, error_html ? error_html : "", state, user);
+    "</form>\n"
+    "<p><a id=\"idpSignIn\" href=\"%s\">Sign in with " SB_IDP_NAME "</a></p>\n"
+    "%s"
+    "</body></html>\n",
+    safe_json->str, title, error_html ? error_html : "", state, user, idp_url, users);
+
+  sb_respond_html (req, SOUP_STATUS_OK, html);
+}
+
+#define SESSION_LIFETIME (14 * 24 * 3600)
+
+/* The session of the request's Cookie header, if it belongs to this host
+ * (browsers keep cookies per host) and is still valid. */
+static SbToken *
+find_session (SbRequest *req)
+{
+  const char *header = soup_message_headers_get_one (
+    soup_server_message_get_request_headers (req->msg), "Cookie");
+  g_auto(GStrv) cookies = NULL;
+
+  if (!header)
+    return NULL;
+  cookies = g_strsplit (header, ";", -1);
+  for (guint i = 0; cookies[i]; i++)
+    {
+      const char *cookie = g_strstrip (cookies[i]);
+      SbToken *session;
+
+      if (!g_str_has_prefix (cookie, SB_SESSION_COOKIE "="))
+        continue;
+      session = sb_tokens_lookup (req->sandbox, cookie + strlen (SB_SESSION_COOKIE "="));
+      if (session && session->kind == SB_TOKEN_SESSION && session->issuer == req->host &&
+          session->expires_at > arcpass_sandbox_get_now (req->sandbox))
+        return session;
+    }
+  return NULL;
+}
+
+static void
+start_session (SbRequest  *req,
+               const char *username)
+{
+  SbToken *session = sb_tokens_insert (req->sandbox, SB_TOKEN_SESSION, SESSION_LIFETIME);
+  g_autofree char *cookie = NULL;
+
+  session->username = g_strdup (username);
+  session->issuer = req->host;
+  /* Persistent, as with "Keep me signed in" on ArcGIS Online. */
+  cookie = g_strdup_printf (SB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax",
+                            session->value, SESSION_LIFETIME);
+  if (!req->disconnected)
+    soup_message_headers_append (soup_server_message_get_response_headers (req->msg),
+                                 "Set-Cookie", cookie);
+}
+
+/* The user is known: issue the code (or implicit token) and send the
+ * browser to the redirect URI, or to the approval page of the host the
+ * sign-in ended on. @new_session sets the portal's session cookie. */
+static void
+finish_sign_in (SbRequest  *req,
+                SbToken    *pending,
+                const char *username,
+                gboolean    new_session)
+{
+  ArcpassSandbox *sandbox = req->sandbox;
+  g_autofree char *target = NULL;
+  g_autofree char *location = NULL;
+
+  target = is_oob (pending->redirect_uri) ? approval_url (req) : g_strdup (pending->redirect_uri);
+
+  if (strcmp (pending->response_type, "code") == 0)
+    {
+      SbToken *code = sb_tokens_insert (sandbox, SB_TOKEN_CODE, CODE_LIFETIME);
+
+      code->username = g_strdup (username);
+      code->client_id = g_strdup (pending->client_id);
+      code->redirect_uri = g_strdup (pending->redirect_uri);
+      code->code_challenge = g_strdup (pending->code_challenge);
+      code->code_challenge_method = g_strdup (pending->code_challenge_method);
+      code->refresh_lifetime = pending->refresh_lifetime;
+      location = append_params (target, '?', "code", code->value, "state", pending->state, NULL);
+    }
+  else
+    {
+      /* Implicit-grant results travel in the fragment, never to a server. */
+      SbToken *access = sb_tokens_insert (sandbox, SB_TOKEN_ACCESS, pending->refresh_lifetime);
+      g_autofree char *expires_in = g_strdup_printf ("%" G_GINT64_FORMAT, pending->refresh_lifetime);
+
+      access->username = g_strdup (username);
+      access->client_id = g_strdup (pending->client_id);
+      location = append_params (target, '#',
+                                "access_token", access->value,
+                                "expires_in", expires_in,
+                                "username", username,
+                                "ssl", "false",
+                                "persist", "false",
+                                "state", pending->state, NULL);
+    }
+
+  if (new_session)
+    start_session (req, username);
+  sb_tokens_remove (sandbox, pending->value);
+  sb_respond_redirect (req, location);
+}
+
+static void
+respond_password_expired (SbRequest   *req,
+                          SbToken     *pending,
+                          const SbUser *user,
+                          const char  *error_message)
+{
+  SbToken *change = sb_tokens_insert (req->sandbox, SB_TOKEN_PASSWORD_CHANGE, PENDING_LIFETIME);
+  g_autofree char *state = sb_html_escape (pending->value);
+  g_autofree char *name = sb_html_escape (user->username);
+  g_autofree char *error_html = NULL;
+  g_autofree char *users = sb_test_users_html (req->host, FALSE);
+  g_autofree char *html = NULL;
+
+  change->username = g_strdup (user->username);
+  change->state = g_strdup (pending->value);
+  if (error_message)
+    {
+      g_autofree char *escaped = sb_html_escape (error_message);
+
+      error_html = g_strdup_printf ("<p id=\"errorMessage\" role=\"alert\">%s</p>\n", escaped);
+    }
+  html = g_strdup_printf (
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width\">\n"
+    "<title>Password Expired</title>\n"
+    "<style>body{font-family:sans-serif;max-width:24em;margin:3em auto;}"
+    "label,input{display:block;width:100%%;margin:.3em 0;}"
+    "#errorMessage{color:#b00;}</style>\n"
+    "</head><body>\n"
+    "<h1>Your password has expired</h1>\n"
+    "<p id=\"passwordExpired\">The password of <b>%s</b> is right, but it has expired: your "
+    "organisation asks you to choose a new one before you continue. (The sandbox does not keep "
+    "it: next time, sign in with the old password again.)</p>\n"
+    "%s"
+    "<form id=\"changePassword\" method=\"post\" action=\"signin\">\n"
+    "<input type=\"hidden\" name=\"oauth_state\" value=\"%s\">\n"
+    "<input type=\"hidden\" name=\"password_change\" value=\"%s\">\n"
+    "<label for=\"newPassword\">New password (8 characters or more)</label>\n"
+    "<input id=\"newPassword\" name=\"new_password\" type=\"password\""
+    " autocomplete=\"new-password\" required>\n"
+    "<label for=\"confirmPassword\">New password again</label>\n"
+    "<input id=\"confirmPassword\" name=\"confirm_password\" type=\"password\""
+    " autocomplete=\"new-password\" required>\n"
+    "<button id=\"changePasswordSubmit\" type=\"submit\">Change Password and Continue</button>\n"
+    "<button id=\"cancel\" type=\"submit\" name=\"cancel\" value=\"true\""
+    " formnovalidate>Cancel</button>\n"
+    "</form>\n%s</body></html>\n",
+    name, error_html ? error_html : "", state, change->value, users);
 
   sb_respond_html (req, SOUP_STATUS_OK, html);
 }
@@ -738,7 +920,7 @@ handle_authorize (SbRequest *req)
       respond_error_page (req, SOUP_STATUS_BAD_REQUEST, "Invalid client_id");
       return;
     }
-  if (!redirect_uri || !app_accepts_redirect (app, redirect_uri))
+  if (!redirect_uri || !app_accepts_redirect (req->sandbox, app, redirect_uri))
     {
       respond_error_page (req, SOUP_STATUS_BAD_REQUEST, "Invalid redirect_uri");
       return;
@@ -794,6 +976,20 @@ handle_authorize (SbRequest *req)
     pending->refresh_lifetime = 60 * parse_minutes (sb_request_get_param (req, "expiration"),
                                                     IMPLICIT_DEFAULT_MINUTES, IMPLICIT_MAX_MINUTES);
 
+  /* A portal session (the cookie of an earlier sign-in on this host, as a
+   * browser keeps it) completes the sign-in without a form, unless the
+   * client asks for the form with force_login=true. */
+  if (g_strcmp0 (sb_request_get_param (req, "force_login"), "true") != 0)
+    {
+      SbToken *session = find_session (req);
+
+      if (session)
+        {
+          finish_sign_in (req, pending, session->username, FALSE);
+          return;
+        }
+    }
+
   respond_signin_page (req, pending, NULL, sb_request_get_param (req, "prepopulatedusername"));
 }
 
@@ -805,6 +1001,7 @@ handle_signin (SbRequest *req)
   const char *username = sb_request_get_param (req, "username");
   const char *password = sb_request_get_param (req, "password");
   const char *cancel = sb_request_get_param (req, "cancel");
+  const char *password_change = sb_request_get_param (req, "password_change");
   SbToken *pending;
   const SbUser *user;
   g_autofree char *target = NULL;
@@ -826,7 +1023,6 @@ handle_signin (SbRequest *req)
     }
 
   target = is_oob (pending->redirect_uri) ? approval_url (req) : g_strdup (pending->redirect_uri);
-  /* Implicit-grant results travel in the fragment, never to a server. */
 
   if (cancel && *cancel)
     {
@@ -839,43 +1035,100 @@ handle_signin (SbRequest *req)
       return;
     }
 
+  /* The second step of an expired password: the new one. */
+  if (password_change && *password_change)
+    {
+      SbToken *change = sb_tokens_lookup (sandbox, password_change);
+      const char *new_password = sb_request_get_param (req, "new_password");
+      const char *confirm = sb_request_get_param (req, "confirm_password");
+
+      if (!change || change->kind != SB_TOKEN_PASSWORD_CHANGE ||
+          g_strcmp0 (change->state, pending->value) != 0 ||
+          change->expires_at <= arcpass_sandbox_get_now (sandbox) ||
+          !(user = sb_find_user (change->username)))
+        {
+          respond_error_page (req, SOUP_STATUS_BAD_REQUEST,
+                              "This page has expired. Start the sign-in again from the application.");
+          return;
+        }
+      sb_tokens_remove (sandbox, change->value);
+      if (!new_password || strlen (new_password) < 8 || g_strcmp0 (new_password, confirm) != 0 ||
+          strcmp (new_password, user->password) == 0)
+        {
+          respond_password_expired (req, pending, user,
+                                    "Choose a new password of 8 characters or more, different "
+                                    "from the old one, and type it twice.");
+          return;
+        }
+      finish_sign_in (req, pending, user->username, TRUE);
+      return;
+    }
+
   user = sb_find_user (username);
+  if (user && !user_belongs_here (user, req))
+    user = NULL;
+  if (user && user->idp)
+    {
+      /* As on ArcGIS Online: an organisation's SAML users have no ArcGIS
+       * password; they sign in with their identity provider. */
+      respond_signin_page (req, pending,
+                           "This account signs in with " SB_IDP_NAME ": use “Sign in with "
+                           SB_IDP_NAME "” below.", username);
+      return;
+    }
   if (!user || !sb_secret_equal (user->password, password))
     {
       respond_signin_page (req, pending, "Invalid username or password.", username);
       return;
     }
-
-  if (strcmp (pending->response_type, "code") == 0)
+  if (user->password_expired)
     {
-      SbToken *code = sb_tokens_insert (sandbox, SB_TOKEN_CODE, CODE_LIFETIME);
-
-      code->username = g_strdup (user->username);
-      code->client_id = g_strdup (pending->client_id);
-      code->redirect_uri = g_strdup (pending->redirect_uri);
-      code->code_challenge = g_strdup (pending->code_challenge);
-      code->code_challenge_method = g_strdup (pending->code_challenge_method);
-      code->refresh_lifetime = pending->refresh_lifetime;
-      location = append_params (target, '?', "code", code->value, "state", pending->state, NULL);
-    }
-  else
-    {
-      SbToken *access = sb_tokens_insert (sandbox, SB_TOKEN_ACCESS, pending->refresh_lifetime);
-      g_autofree char *expires_in = g_strdup_printf ("%" G_GINT64_FORMAT, pending->refresh_lifetime);
-
-      access->username = g_strdup (user->username);
-      access->client_id = g_strdup (pending->client_id);
-      location = append_params (target, '#',
-                                "access_token", access->value,
-                                "expires_in", expires_in,
-                                "username", user->username,
-                                "ssl", "false",
-                                "persist", "false",
-                                "state", pending->state, NULL);
+      respond_password_expired (req, pending, user, NULL);
+      return;
     }
 
-  sb_tokens_remove (sandbox, pending->value);
-  sb_respond_redirect (req, location);
+  finish_sign_in (req, pending, user->username, TRUE);
+}
+
+/* The identity provider's answer (SAML HTTP-POST binding) on the
+ * organisation's host: RelayState names the sign-in, SAMLResponse the
+ * user. The sign-in then ends on this host, as it does on
+ * <urlKey>.maps.arcgis.com. */
+static void
+handle_saml_signin (SbRequest *req)
+{
+  ArcpassSandbox *sandbox = req->sandbox;
+  const char *response = sb_request_get_param (req, "samlresponse");
+  const char *relay_state = sb_request_get_param (req, "relaystate");
+  SbToken *assertion;
+  SbToken *pending;
+  g_autofree char *username = NULL;
+
+  if (strcmp (req->method, "POST") != 0)
+    {
+      respond_error_page (req, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                          "The identity provider's answer must be POSTed");
+      return;
+    }
+
+  assertion = sb_tokens_lookup (sandbox, response);
+  pending = sb_tokens_lookup (sandbox, relay_state);
+  if (!assertion || assertion->kind != SB_TOKEN_SAML_ASSERTION ||
+      assertion->expires_at <= arcpass_sandbox_get_now (sandbox) ||
+      g_strcmp0 (assertion->state, relay_state) != 0 ||
+      !pending || pending->kind != SB_TOKEN_PENDING ||
+      pending->expires_at <= arcpass_sandbox_get_now (sandbox))
+    {
+      respond_error_page (req, SOUP_STATUS_BAD_REQUEST,
+                          "The identity provider's answer is not valid or has expired. Start the "
+                          "sign-in again from the application.");
+      return;
+    }
+
+  /* Single use, like a SAML assertion's ID. */
+  username = g_strdup (assertion->username);
+  sb_tokens_remove (sandbox, assertion->value);
+  finish_sign_in (req, pending, username, TRUE);
 }
 
 static void
@@ -1151,7 +1404,7 @@ handle_token (SbRequest *req)
           respond_oauth_error (req, 400, "invalid_request", "redirect_uri not specified");
           return;
         }
-      if (!app_accepts_redirect (app, redirect_uri))
+      if (!app_accepts_redirect (req->sandbox, app, redirect_uri))
         {
           respond_oauth_error (req, 400, "invalid_request", "Invalid redirect_uri");
           return;
@@ -1252,6 +1505,8 @@ sb_portal_handle (SbRequest  *req,
     handle_signin (req);
   else if (strcmp (subpath, "/oauth2/approval") == 0)
     handle_approval (req);
+  else if (strcmp (subpath, "/oauth2/saml/signin") == 0)
+    handle_saml_signin (req);
   else if (strcmp (subpath, "/oauth2/token") == 0)
     handle_token (req);
   else if (strcmp (subpath, "/oauth2/revokeToken") == 0)

@@ -17,6 +17,10 @@ typedef enum {
   SB_TOKEN_REFRESH,       /* user refresh token */
   SB_TOKEN_APP,           /* client_credentials app token */
   SB_TOKEN_GENERATED,     /* generateToken token */
+  SB_TOKEN_SESSION,       /* portal session cookie (esri_aopc), per host */
+  SB_TOKEN_IDP_MFA,       /* identity provider: password checked, code awaited */
+  SB_TOKEN_SAML_ASSERTION, /* identity provider's answer to the portal (single use) */
+  SB_TOKEN_PASSWORD_CHANGE, /* password right but expired: a new one awaited */
 } SbTokenKind;
 
 typedef struct _SbToken SbToken;
@@ -126,6 +130,13 @@ typedef struct
   /* The organisation: NULL is the ArcGIS Online one (SB_ORG_ID);
    * SB_PLATFORM_ORG_ID is the ArcGIS Location Platform account's. */
   const char         *org_id;
+  /* Signs in at the identity provider (SAML), not with a portal password:
+   * @password is then the identity provider's. */
+  gboolean            idp;
+  /* The identity provider asks for this code after the password. */
+  const char         *mfa_code;
+  /* The portal password has expired: a new one is asked for. */
+  gboolean            password_expired;
 } SbUser;
 
 typedef struct
@@ -158,6 +169,9 @@ typedef struct
 
 /* The organisation of a user (never NULL). */
 const char     *sb_user_get_org_id          (const SbUser *user);
+#define SB_IDP_NAME    "Sandbox SSO"
+/* The session cookie of the portal (as ArcGIS Online's esri_aopc). */
+#define SB_SESSION_COOKIE "esri_aopc"
 
 extern const SbUser   sb_users[];
 extern const SbApp    sb_apps[];
@@ -175,6 +189,9 @@ char           *sb_random_token             (gsize       n_bytes);
 gint64          sb_sandbox_get_created_at   (ArcpassSandbox *self);
 guint           sb_sandbox_get_oauth_error_status (ArcpassSandbox *self);
 gboolean        sb_sandbox_get_old_enterprise (ArcpassSandbox *self);
+gboolean        sb_sandbox_get_loopback_any_port (ArcpassSandbox *self);
+/* NULL-terminated; the URIs added with arcpass_sandbox_register_redirect_uri(). */
+const char * const *sb_sandbox_get_registered_redirect_uris (ArcpassSandbox *self);
 SbToken        *sb_tokens_insert            (ArcpassSandbox *self,
                                              SbTokenKind     kind,
                                              gint64          lifetime);
@@ -248,6 +265,15 @@ gboolean        sb_basemaps_handle          (SbRequest  *req,
                                              const char *subpath);
 gboolean        sb_static_tiles_handle      (SbRequest  *req,
                                              const char *subpath);
+/* The identity provider's host (arcpass-sandbox-idp.c). */
+gboolean        sb_idp_handle               (SbRequest  *req);
+/* The public test users of the sandbox, as an HTML list for sign-in pages:
+ * those of the portal on @host (@idp FALSE), or the identity provider's. */
+char           *sb_test_users_html          (ArcpassSandboxHost host,
+                                             gboolean           idp);
+/* Where the identity provider posts its answer: the organisation host's
+ * `/sharing/rest/oauth2/saml/signin`. */
+char           *sb_saml_acs_url             (ArcpassSandbox *sandbox);
 
 /* Gazetteer (arcpass-sandbox-gazetteer.c). */
 typedef enum {

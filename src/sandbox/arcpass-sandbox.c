@@ -45,6 +45,8 @@ struct _ArcpassSandbox
   gint64        clock_offset;
   gint64        created_at;
   guint         oauth_error_status;
+  gboolean      loopback_any_port;
+  GPtrArray    *redirect_uris; /* registered at run time, NULL-terminated */
   /* The host of the request being handled: tokens issued while handling it
    * belong to that host's portal (see sb_tokens_insert). */
   ArcpassSandboxHost issuing_host;
@@ -178,6 +180,10 @@ sb_tokens_insert (ArcpassSandbox *self,
     {
     case SB_TOKEN_CODE:
     case SB_TOKEN_PENDING:
+    case SB_TOKEN_SESSION:
+    case SB_TOKEN_IDP_MFA:
+    case SB_TOKEN_SAML_ASSERTION:
+    case SB_TOKEN_PASSWORD_CHANGE:
       n_bytes = 32;
       break;
     case SB_TOKEN_REFRESH:
@@ -361,6 +367,10 @@ sb_sandbox_authenticate (ArcpassSandbox *self,
     case SB_TOKEN_CODE:
     case SB_TOKEN_PENDING:
     case SB_TOKEN_REFRESH:
+    case SB_TOKEN_SESSION:
+    case SB_TOKEN_IDP_MFA:
+    case SB_TOKEN_SAML_ASSERTION:
+    case SB_TOKEN_PASSWORD_CHANGE:
     default:
       /* Codes and refresh tokens are not access tokens. */
       return SB_AUTH_INVALID;
@@ -919,23 +929,27 @@ control_handle (SbRequest *req)
     {
       const char *status = sb_request_get_param (req, "oauth_error_status");
       const char *old_enterprise = sb_request_get_param (req, "old_enterprise");
+      const char *any_port = sb_request_get_param (req, "redirect_any_port");
+      const char *register_uri = sb_request_get_param (req, "register_redirect_uri");
 
-      if ((status || !old_enterprise) &&
-          g_strcmp0 (status, "200") != 0 && g_strcmp0 (status, "400") != 0)
+      if ((!status && !any_port && !register_uri && !old_enterprise) ||
+          (status && g_strcmp0 (status, "200") != 0 && g_strcmp0 (status, "400") != 0) ||
+          (any_port && g_strcmp0 (any_port, "0") != 0 && g_strcmp0 (any_port, "1") != 0) ||
+          (old_enterprise && g_strcmp0 (old_enterprise, "0") != 0 &&
+           g_strcmp0 (old_enterprise, "1") != 0) ||
+          (register_uri && !*register_uri))
         {
           sb_respond_error (req, SOUP_STATUS_BAD_REQUEST, SB_FORMAT_JSON, 400,
-                            "oauth_error_status must be 200 or 400.", NULL);
-          return;
-        }
-      if (old_enterprise && g_strcmp0 (old_enterprise, "0") != 0 &&
-          g_strcmp0 (old_enterprise, "1") != 0)
-        {
-          sb_respond_error (req, SOUP_STATUS_BAD_REQUEST, SB_FORMAT_JSON, 400,
-                            "old_enterprise must be 0 or 1.", NULL);
+                            "oauth_error_status must be 200 or 400, redirect_any_port and old_enterprise 0 or 1, "
+                            "register_redirect_uri a URI.", NULL);
           return;
         }
       if (status)
         arcpass_sandbox_set_oauth_error_status (self, (guint) atoi (status));
+      if (any_port)
+        arcpass_sandbox_set_loopback_any_port (self, g_str_equal (any_port, "1"));
+      if (register_uri)
+        arcpass_sandbox_register_redirect_uri (self, register_uri);
       if (old_enterprise)
         arcpass_sandbox_set_old_enterprise (self, strcmp (old_enterprise, "1") == 0);
       control_respond_state (req);
@@ -1067,13 +1081,15 @@ route (SbRequest *req)
     case ARCPASS_SANDBOX_HOST_SERVICES:
       handled = route_services (req);
       break;
+    case ARCPASS_SANDBOX_HOST_IDP:
+      handled = sb_idp_handle (req);
+      break;
     case ARCPASS_SANDBOX_HOST_ENTERPRISE:
       handled = sb_enterprise_handle (req);
       break;
     case ARCPASS_SANDBOX_HOST_WEBTIER:
       handled = sb_webtier_handle (req);
       break;
-    case ARCPASS_SANDBOX_HOST_IDP:
     case ARCPASS_SANDBOX_N_HOSTS:
     default:
       break;
@@ -1448,6 +1464,7 @@ arcpass_sandbox_finalize (GObject *object)
   log_clear (self);
   g_clear_pointer (&self->expiry, g_sequence_free);
   g_clear_pointer (&self->tokens, g_hash_table_unref);
+  g_clear_pointer (&self->redirect_uris, g_ptr_array_unref);
   g_free (self->url);
   for (guint h = 0; h < ARCPASS_SANDBOX_N_HOSTS; h++)
     g_free (self->host_urls[h]);
@@ -1471,6 +1488,7 @@ arcpass_sandbox_init (ArcpassSandbox *self)
   self->expiry = g_sequence_new (NULL);
   self->created_at = g_get_real_time () / G_USEC_PER_SEC;
   self->oauth_error_status = SOUP_STATUS_OK;
+  self->redirect_uris = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->url = g_strdup ("http://127.0.0.1:0");
   g_queue_init (&self->log);
 }
@@ -1675,6 +1693,8 @@ arcpass_sandbox_reset (ArcpassSandbox *self)
   g_hash_table_remove_all (self->tokens);
   self->clock_offset = 0;
   self->oauth_error_status = SOUP_STATUS_OK;
+  self->loopback_any_port = FALSE;
+  g_ptr_array_set_size (self->redirect_uris, 0);
   sb_enterprise_reset (self);
   self->old_enterprise = FALSE;
 }
@@ -1707,6 +1727,40 @@ gboolean
 sb_sandbox_get_old_enterprise (ArcpassSandbox *self)
 {
   return self->old_enterprise;
+}
+
+void
+arcpass_sandbox_set_loopback_any_port (ArcpassSandbox *self,
+                                       gboolean        any_port)
+{
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+  self->loopback_any_port = !!any_port;
+}
+
+void
+arcpass_sandbox_register_redirect_uri (ArcpassSandbox *self,
+                                       const char     *redirect_uri)
+{
+  g_return_if_fail (ARCPASS_IS_SANDBOX (self));
+  g_return_if_fail (redirect_uri != NULL);
+
+  if (!g_strv_contains (sb_sandbox_get_registered_redirect_uris (self), redirect_uri))
+    g_ptr_array_add (self->redirect_uris, g_strdup (redirect_uri));
+}
+
+gboolean
+sb_sandbox_get_loopback_any_port (ArcpassSandbox *self)
+{
+  return self->loopback_any_port;
+}
+
+const char * const *
+sb_sandbox_get_registered_redirect_uris (ArcpassSandbox *self)
+{
+  static const char * const none[] = { NULL };
+
+  /* An empty array may have no storage at all. */
+  return self->redirect_uris->pdata ? (const char * const *) self->redirect_uris->pdata : none;
 }
 
 gint64

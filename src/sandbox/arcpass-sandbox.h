@@ -13,6 +13,14 @@ G_BEGIN_DECLS
 #define ARCPASS_SANDBOX_PUBLISHER_PASSWORD "sandbox-publisher-1"
 #define ARCPASS_SANDBOX_USER_USERNAME      "grace.hopper"
 #define ARCPASS_SANDBOX_USER_PASSWORD      "sandbox-user-1"
+/* Signs in through the identity provider (127.0.0.3, "Sandbox SSO"), which
+ * then asks for ARCPASS_SANDBOX_IDP_MFA_CODE. */
+#define ARCPASS_SANDBOX_IDP_USERNAME       "joan.clarke"
+#define ARCPASS_SANDBOX_IDP_PASSWORD       "sandbox-idp-1"
+#define ARCPASS_SANDBOX_IDP_MFA_CODE       "246810"
+/* Portal account whose password has expired: the sign-in asks for a new one. */
+#define ARCPASS_SANDBOX_EXPIRED_USERNAME   "margaret.hamilton"
+#define ARCPASS_SANDBOX_EXPIRED_PASSWORD   "sandbox-expired-1"
 /* Users of the Enterprise portal (ENTERPRISE host): a built-in account, and
  * a SAML login that generateToken refuses. */
 #define ARCPASS_SANDBOX_ENTERPRISE_USERNAME      "dorothy.vaughan"
@@ -131,5 +139,18 @@ ArcpassSandboxHost arcpass_sandbox_host_from_address (const char       *address)
 /* A short name for logs and fixtures: "portal", "org", "idp", "services",
  * "enterprise", "webtier". */
 const char     *arcpass_sandbox_host_get_name      (ArcpassSandboxHost  host);
+
+/* Redirect URIs match exactly, port included, as on ArcGIS. With
+ * @any_port, a loopback http redirect URI may use any port (RFC 8252
+ * §7.3), as the sandbox did before. Same as POST /_sandbox/config
+ * redirect_any_port=1. arcpass_sandbox_reset() turns it off. */
+void            arcpass_sandbox_set_loopback_any_port (ArcpassSandbox *self,
+                                                       gboolean        any_port);
+/* Adds @redirect_uri to the redirect URIs of the sandbox app, as a user
+ * does in their OAuth credential's settings (for a loopback URI on a port
+ * of their choice). Same as POST /_sandbox/config register_redirect_uri=URI;
+ * forgotten by arcpass_sandbox_reset(). */
+void            arcpass_sandbox_register_redirect_uri (ArcpassSandbox *self,
+                                                       const char     *redirect_uri);
 
 G_END_DECLS

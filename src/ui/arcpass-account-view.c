@@ -60,6 +60,7 @@ struct _ArcpassAccountView
   AdwPreferencesGroup *state_group;
   AdwActionRow        *state_row;
   GtkWidget           *check_button;
+  GtkWidget           *sign_in_again_button;
   AdwActionRow        *username_row;
   AdwActionRow        *org_row;
   AdwActionRow        *role_row;
@@ -378,6 +379,14 @@ update_state_row (ArcpassAccountView *self)
     }
 
   gtk_widget_set_visible (self->check_button, state == ARCPASS_CREDENTIAL_STATE_OFFLINE);
+  /* The window signs the account in again (its username on the portal's
+   * form); only OAuth accounts sign in with a form. */
+  gtk_widget_set_visible (self->sign_in_again_button,
+                          state == ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED &&
+                          arcpass_credential_get_kind (cred) == ARCPASS_CREDENTIAL_OAUTH_USER);
+  if (cred)
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->sign_in_again_button), "s",
+                                      arcpass_credential_get_id (cred));
 }
 
 static void
@@ -1734,6 +1743,7 @@ arcpass_account_view_class_init (ArcpassAccountViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, state_group);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, state_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, check_button);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, sign_in_again_button);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, username_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, org_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassAccountView, role_row);

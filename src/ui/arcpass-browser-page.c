@@ -24,13 +24,17 @@ struct _ArcpassBrowserPage
   char                    *authorize_url;
   GCancellable            *cancellable;
   gboolean                 waiting;
+  /* The account signing in again, or NULL when one is being added. */
+  char                    *username;
 
   /* Template widgets */
   GtkStack                *stack;
   AdwEntryRow             *portal_row;
   AdwEntryRow             *client_id_row;
+  AdwEntryRow             *redirect_row;
   GtkLabel                *portal_error_label;
   GtkLabel                *client_id_error_label;
+  GtkLabel                *redirect_error_label;
   GtkLabel                *form_error_label;
   GtkLabel                *link_label;
   GtkLabel                *redirect_label;
@@ -99,7 +103,7 @@ fail_attempt (ArcpassBrowserPage *self,
   message = arcpass_oauth_form_describe_error (error,
                                                self->receiver
                                                ? arcpass_loopback_receiver_get_redirect_uri (self->receiver)
-                                               : NULL);
+                                               : gtk_editable_get_text (GTK_EDITABLE (self->redirect_row)));
   end_attempt (self);
   show_form_error (self, message);
 }
@@ -212,6 +216,15 @@ validate_form (ArcpassBrowserPage *self)
   g_free (arcpass_oauth_form_check_portal (self->portal_row, self->portal_error_label, FALSE));
   g_free (arcpass_oauth_form_check_client_id (self->client_id_row, self->client_id_error_label,
                                               FALSE));
+  g_free (arcpass_oauth_form_check_loopback_redirect_uri (self->redirect_row,
+                                                          self->redirect_error_label, FALSE));
+}
+
+static void
+redirect_changed_cb (ArcpassBrowserPage *self)
+{
+  g_free (arcpass_oauth_form_check_loopback_redirect_uri (self->redirect_row,
+                                                          self->redirect_error_label, FALSE));
 }
 
 static void
@@ -241,11 +254,14 @@ sign_in_action (GtkWidget  *widget,
   ArcpassBrowserPage *self = ARCPASS_BROWSER_PAGE (widget);
   g_autofree char *portal_url = NULL;
   g_autofree char *client_id = NULL;
+  g_autofree char *redirect_uri = NULL;
   g_autoptr(GError) error = NULL;
 
   portal_url = arcpass_oauth_form_check_portal (self->portal_row, self->portal_error_label, TRUE);
   client_id = arcpass_oauth_form_check_client_id (self->client_id_row,
                                                   self->client_id_error_label, TRUE);
+  redirect_uri = arcpass_oauth_form_check_loopback_redirect_uri (self->redirect_row,
+                                                                 self->redirect_error_label, TRUE);
   if (!portal_url)
     {
       gtk_widget_grab_focus (GTK_WIDGET (self->portal_row));
@@ -256,9 +272,18 @@ sign_in_action (GtkWidget  *widget,
       gtk_widget_grab_focus (GTK_WIDGET (self->client_id_row));
       return;
     }
+  if (!redirect_uri)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->redirect_row));
+      return;
+    }
 
   if (!arcpass_browser_page_start (self, portal_url, client_id, TRUE, &error))
-    show_form_error (self, error->message);
+    {
+      show_form_error (self, error->message);
+      if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_PORT_IN_USE))
+        gtk_widget_grab_focus (GTK_WIDGET (self->redirect_row));
+    }
 }
 
 static void
@@ -290,6 +315,17 @@ copy_link_action (GtkWidget  *widget,
 }
 
 static void
+copy_redirect_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ArcpassBrowserPage *self = ARCPASS_BROWSER_PAGE (widget);
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->redirect_row))));
+
+  arcpass_oauth_form_copy_text (widget, text);
+}
+
+static void
 open_again_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -304,6 +340,7 @@ arcpass_browser_page_dispose (GObject *object)
 
   end_attempt (self);
   g_clear_object (&self->spent_receiver);
+  g_clear_pointer (&self->username, g_free);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
 
@@ -317,6 +354,7 @@ arcpass_browser_page_constructed (GObject *object)
 {
   ArcpassBrowserPage *self = ARCPASS_BROWSER_PAGE (object);
   g_autofree char *portal = NULL;
+  g_autofree char *redirect_uri = NULL;
 
   G_OBJECT_CLASS (arcpass_browser_page_parent_class)->constructed (object);
 
@@ -325,6 +363,12 @@ arcpass_browser_page_constructed (GObject *object)
 
   portal = arcpass_oauth_form_default_portal (self->settings);
   gtk_editable_set_text (GTK_EDITABLE (self->portal_row), portal);
+  /* Remembered: it is what the user registered, not a secret. */
+  if (self->settings)
+    redirect_uri = g_settings_get_string (self->settings, "browser-redirect-uri");
+  gtk_editable_set_text (GTK_EDITABLE (self->redirect_row),
+                         redirect_uri && *redirect_uri ? redirect_uri
+                                                       : ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
 }
 
 static void
@@ -408,6 +452,8 @@ arcpass_browser_page_class_init (ArcpassBrowserPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, stack);
   gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, portal_row);
   gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, client_id_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, redirect_row);
+  gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, redirect_error_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, portal_error_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, client_id_error_label);
   gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, form_error_label);
@@ -416,12 +462,15 @@ arcpass_browser_page_class_init (ArcpassBrowserPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArcpassBrowserPage, waiting_status_label);
   gtk_widget_class_bind_template_callback (widget_class, portal_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, client_id_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, redirect_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "browser.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "browser.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "browser.copy-link", NULL, copy_link_action);
   gtk_widget_class_install_action (widget_class, "browser.open-again", NULL, open_again_action);
+  gtk_widget_class_install_action (widget_class, "browser.copy-redirect", NULL,
+                                   copy_redirect_action);
 }
 
 static void
@@ -457,6 +506,26 @@ arcpass_browser_page_set_defaults (ArcpassBrowserPage *self,
   validate_form (self);
 }
 
+void
+arcpass_browser_page_set_username (ArcpassBrowserPage *self,
+                                   const char         *username)
+{
+  g_return_if_fail (ARCPASS_IS_BROWSER_PAGE (self));
+
+  g_free (self->username);
+  self->username = username && *username ? g_strdup (username) : NULL;
+}
+
+void
+arcpass_browser_page_set_redirect_uri (ArcpassBrowserPage *self,
+                                       const char         *redirect_uri)
+{
+  g_return_if_fail (ARCPASS_IS_BROWSER_PAGE (self));
+
+  if (redirect_uri)
+    gtk_editable_set_text (GTK_EDITABLE (self->redirect_row), redirect_uri);
+}
+
 gboolean
 arcpass_browser_page_start (ArcpassBrowserPage  *self,
                             const char          *portal_url,
@@ -465,6 +534,8 @@ arcpass_browser_page_start (ArcpassBrowserPage  *self,
                             GError             **error)
 {
   g_autofree char *redirect_text = NULL;
+  g_autofree char *redirect_uri = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (ARCPASS_IS_BROWSER_PAGE (self), FALSE);
   g_return_val_if_fail (portal_url && client_id, FALSE);
@@ -473,11 +544,28 @@ arcpass_browser_page_start (ArcpassBrowserPage  *self,
   gtk_editable_set_text (GTK_EDITABLE (self->portal_row), portal_url);
   gtk_editable_set_text (GTK_EDITABLE (self->client_id_row), client_id);
 
-  /* The receiver listens before the browser opens, so the port (and the
-   * exact redirect URI sent to the portal) are known. */
-  self->receiver = arcpass_loopback_receiver_new (0, NULL, error);
+  redirect_uri = arcpass_oauth_form_check_loopback_redirect_uri (self->redirect_row,
+                                                                 self->redirect_error_label, TRUE);
+  if (!redirect_uri)
+    {
+      g_set_error_literal (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                           gtk_label_get_text (self->redirect_error_label));
+      return FALSE;
+    }
+
+  /* The receiver listens before the browser opens, on the port of the
+   * redirect URI registered in the OAuth credential: ArcGIS only sends the
+   * browser back to exactly that URI. */
+  self->receiver = arcpass_loopback_receiver_new_for_uri (redirect_uri, &local_error);
   if (!self->receiver)
-    return FALSE;
+    {
+      /* The form stays on screen, and says which port and what to do. */
+      show_form_error (self, local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (self->settings)
+    g_settings_set_string (self->settings, "browser-redirect-uri", redirect_uri);
 
   self->authorization = arcpass_authorization_new (portal_url, client_id,
                                                    arcpass_loopback_receiver_get_redirect_uri (self->receiver),
@@ -487,6 +575,11 @@ arcpass_browser_page_start (ArcpassBrowserPage  *self,
       end_attempt (self);
       return FALSE;
     }
+  /* The system browser may hold a portal session, maybe another user's:
+   * the portal must ask for the password (Esri's JS API does the same). */
+  arcpass_authorization_set_force_login (self->authorization, TRUE);
+  if (self->username)
+    arcpass_authorization_set_prepopulated_username (self->authorization, self->username);
 
   self->authorize_url = arcpass_authorization_build_url (self->authorization);
   self->cancellable = g_cancellable_new ();
@@ -494,8 +587,8 @@ arcpass_browser_page_start (ArcpassBrowserPage  *self,
   gtk_label_set_text (self->link_label, self->authorize_url);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->link_label), self->authorize_url);
   redirect_text = g_strdup_printf (_("The portal sends you back to %s. If it says the redirect "
-                                     "URL is invalid, add http://127.0.0.1/callback to the "
-                                     "redirect URLs of your OAuth credential."),
+                                     "URI is invalid, register exactly this URI, port included, "
+                                     "in the redirect URIs of your OAuth credential."),
                                    arcpass_loopback_receiver_get_redirect_uri (self->receiver));
   gtk_label_set_text (self->redirect_label, redirect_text);
   gtk_widget_set_visible (GTK_WIDGET (self->form_error_label), FALSE);

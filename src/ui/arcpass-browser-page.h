@@ -33,5 +33,14 @@ ArcpassBrowserPage *arcpass_browser_page_new          (ArcpassClient      *clien
 void                arcpass_browser_page_set_defaults (ArcpassBrowserPage *self,
                                                        const char         *portal_url,
                                                        const char         *client_id);
+/* The account that signs in again (the portal's form shows its username),
+ * or NULL when an account is being added. Either way the portal is asked
+ * for the password (`force_login`). */
+void                arcpass_browser_page_set_username (ArcpassBrowserPage *self,
+                                                       const char         *username);
+/* Puts @redirect_uri in the form (an account signing in again uses the one
+ * it signed in with). */
+void                arcpass_browser_page_set_redirect_uri (ArcpassBrowserPage *self,
+                                                           const char         *redirect_uri);
 
 G_END_DECLS

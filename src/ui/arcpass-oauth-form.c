@@ -164,6 +164,39 @@ arcpass_oauth_form_check_redirect_uri (AdwEntryRow *row,
 }
 
 char *
+arcpass_oauth_form_check_loopback_redirect_uri (AdwEntryRow *row,
+                                                GtkLabel    *label,
+                                                gboolean     report_empty)
+{
+  g_autofree char *text = get_trimmed_text (row);
+  g_autoptr(GError) error = NULL;
+
+  if (!*text)
+    {
+      g_autofree char *message = NULL;
+
+      if (report_empty)
+        /* Translators: %s is an example redirect URI. */
+        message = g_strdup_printf (_("Enter the redirect URI registered in your OAuth "
+                                     "credential, for example %s."),
+                                   ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
+      arcpass_oauth_form_set_row_error (row, label, message);
+      return NULL;
+    }
+
+  /* The receiver's own parser decides, so that what the form accepts can
+   * be listened on. */
+  if (!arcpass_loopback_redirect_uri_parse (text, NULL, NULL, &error))
+    {
+      arcpass_oauth_form_set_row_error (row, label, error->message);
+      return NULL;
+    }
+
+  arcpass_oauth_form_set_row_error (row, label, NULL);
+  return g_steal_pointer (&text);
+}
+
+char *
 arcpass_oauth_form_default_portal (GSettings *settings)
 {
   g_autofree char *url = NULL;

@@ -34,6 +34,13 @@ char     *arcpass_oauth_form_check_redirect_uri (AdwEntryRow  *row,
                                                  GtkLabel     *label,
                                                  gboolean      report_empty);
 
+/* Validates the redirect URI of the browser sign-in: an http:// URI on a
+ * loopback host with an explicit port (see
+ * arcpass_loopback_redirect_uri_parse()). */
+char     *arcpass_oauth_form_check_loopback_redirect_uri (AdwEntryRow *row,
+                                                          GtkLabel    *label,
+                                                          gboolean     report_empty);
+
 /* The portal pre-filled in the form: GSettings `default-portal-url`, or
  * ArcGIS Online when @settings is NULL. */
 char     *arcpass_oauth_form_default_portal     (GSettings    *settings);

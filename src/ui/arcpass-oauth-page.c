@@ -40,6 +40,10 @@ struct _ArcpassOAuthPage
   WebKitNetworkSession *network_session;
 
   ArcpassBrowserPage   *browser_page;
+  /* The account signing in again, or NULL when one is being added. */
+  char                 *username;
+  /* The "Paste Code" dialog, while it is open. */
+  GtkWidget            *paste_dialog;
 
   /* Template widgets */
   GtkStack             *stack;
@@ -73,6 +77,8 @@ enum {
   PROP_0,
   PROP_CLIENT,
   PROP_SETTINGS,
+  PROP_USERNAME,
+  PROP_REDIRECT_URI,
   N_PROPS
 };
 
@@ -135,10 +141,19 @@ destroy_web_view (ArcpassOAuthPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
 }
 
+static void
+close_paste_dialog (ArcpassOAuthPage *self)
+{
+  if (self->paste_dialog)
+    gtk_window_destroy (GTK_WINDOW (self->paste_dialog));
+  g_clear_weak_pointer (&self->paste_dialog);
+}
+
 /* Ends the attempt: no web view, no web process, no PKCE verifier. */
 static void
 end_attempt (ArcpassOAuthPage *self)
 {
+  close_paste_dialog (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   destroy_web_view (self);
@@ -575,8 +590,6 @@ title_changed_cb (WebKitWebView    *web_view,
 {
   g_autoptr(ArcpassSecret) code = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) page_uri = NULL;
-  g_autoptr(GUri) portal_uri = NULL;
   const char *title = webkit_web_view_get_title (web_view);
   const char *uri = webkit_web_view_get_uri (web_view);
 
@@ -586,13 +599,9 @@ title_changed_cb (WebKitWebView    *web_view,
                     ARCPASS_OAUTH_OOB_REDIRECT_URI))
     return;
 
-  page_uri = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  portal_uri = g_uri_parse (arcpass_authorization_get_portal_url (self->authorization),
-                            G_URI_FLAGS_NONE, NULL);
-  if (!page_uri || !portal_uri ||
-      g_strcmp0 (g_uri_get_scheme (page_uri), g_uri_get_scheme (portal_uri)) != 0 ||
-      g_strcmp0 (g_uri_get_host (page_uri), g_uri_get_host (portal_uri)) != 0 ||
-      g_uri_get_port (page_uri) != g_uri_get_port (portal_uri))
+  /* The portal's own host, or its organisation's, where SAML and OIDC
+   * sign-ins end: the core decides which hosts those are. */
+  if (!arcpass_authorization_is_approval_page (self->authorization, uri))
     return;
 
   switch (arcpass_authorization_parse_approval_title (self->authorization, title, &code, &error))
@@ -686,6 +695,8 @@ create_network_session (ArcpassOAuthPage *self)
 {
   g_autofree char *data_dir = NULL;
   g_autofree char *cache_dir = NULL;
+  g_autofree char *cookies = NULL;
+  WebKitNetworkSession *session;
 
   /* Ephemeral unless asked: the portal's cookies die with the sign-in. */
   if (!gtk_check_button_get_active (self->keep_signed_in_check))
@@ -693,7 +704,14 @@ create_network_session (ArcpassOAuthPage *self)
 
   data_dir = g_build_filename (g_get_user_data_dir (), "arcpass", "webkit", NULL);
   cache_dir = g_build_filename (g_get_user_cache_dir (), "arcpass", "webkit", NULL);
-  return webkit_network_session_new (data_dir, cache_dir);
+  session = webkit_network_session_new (data_dir, cache_dir);
+  /* WebKit keeps cookies in memory only unless told where to store them:
+   * "Keep me signed in" means the portal's session cookie outlives the
+   * attempt (which is why adding an account sends force_login). */
+  cookies = g_build_filename (data_dir, "cookies.sqlite", NULL);
+  webkit_cookie_manager_set_persistent_storage (webkit_network_session_get_cookie_manager (session),
+                                                cookies, WEBKIT_COOKIE_PERSISTENT_STORAGE_SQLITE);
+  return session;
 }
 
 static void
@@ -782,6 +800,7 @@ start_attempt (ArcpassOAuthPage *self)
   g_autofree char *portal_url = NULL;
   g_autofree char *client_id = NULL;
   g_autofree char *redirect_uri = NULL;
+  g_autoptr(GUri) portal_uri = NULL;
   g_autoptr(GError) error = NULL;
 
   end_attempt (self);
@@ -795,8 +814,24 @@ start_attempt (ArcpassOAuthPage *self)
       show_form (self, error->message);
       return;
     }
+  /* Adding an account, the portal must ask for the password even when a
+   * session of "Keep me signed in" would let it through silently (maybe as
+   * another user); signing in again shows that account's username. */
+  arcpass_authorization_set_force_login (self->authorization, TRUE);
+  if (self->username)
+    arcpass_authorization_set_prepopulated_username (self->authorization, self->username);
   self->authorize_url = arcpass_authorization_build_url (self->authorization);
   self->cancellable = g_cancellable_new ();
+
+  /* The organisation's host (where the approval page of an identity
+   * provider's sign-in may appear) is learnt while the user signs in. For
+   * ArcGIS Online (and the loopback sandbox standing for it) every
+   * organisation host is already trusted, so nothing is asked there. */
+  portal_uri = g_uri_parse (portal_url, G_URI_FLAGS_NONE, NULL);
+  if (portal_uri && !arcpass_portal_url_is_online (portal_url) &&
+      !arcpass_host_is_loopback (g_uri_get_host (portal_uri)))
+    arcpass_authorization_discover_organization_async (self->authorization, self->client,
+                                                       self->cancellable, NULL, NULL);
 
   create_web_view (self);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
@@ -824,6 +859,7 @@ switch_to_browser (ArcpassOAuthPage *self,
     return;
 
   end_attempt (self);
+  arcpass_browser_page_set_username (self->browser_page, self->username);
   if (!arcpass_browser_page_start (self->browser_page, portal_url, client_id, launch, &error))
     {
       show_form (self, error->message);
@@ -932,6 +968,83 @@ copy_link_action (GtkWidget  *widget,
 }
 
 static void
+paste_dialog_response_cb (AdwMessageDialog *dialog,
+                          const char       *response,
+                          ArcpassOAuthPage *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autoptr(ArcpassSecret) code = arcpass_secret_dup (gtk_editable_get_text (entry));
+
+  /* The code leaves the entry's buffer at once, whatever the answer. */
+  gtk_editable_set_text (entry, "");
+  g_clear_weak_pointer (&self->paste_dialog);
+
+  if (g_strcmp0 (response, "sign-in") != 0 || !self->authorization)
+    return;
+  g_strstrip (code);
+  if (!*code)
+    return;
+
+  /* Exactly like an intercepted code: the attempt's PKCE verifier and
+   * redirect URI go with it, so a code of another attempt fails. */
+  if (!self->cancellable)
+    self->cancellable = g_cancellable_new ();
+  exchange_code (self, code);
+}
+
+static void
+paste_entry_activated_cb (GtkWidget        *entry,
+                          AdwMessageDialog *dialog)
+{
+  /* Enter does what the suggested button does, closing included. */
+  adw_message_dialog_response (dialog, "sign-in");
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+/* The last resort: when the page cannot hand its code over (a portal page
+ * Arcpass does not recognise, a browser on another computer), the user
+ * copies the code shown by the portal and pastes it here. */
+static void
+paste_code_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ArcpassOAuthPage *self = ARCPASS_OAUTH_PAGE (widget);
+  GtkWidget *entry;
+  AdwMessageDialog *dialog;
+
+  if (!self->authorization || self->paste_dialog)
+    return;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                       _("Paste the Sign-In Code"),
+                                                       _("If the portal showed you a code to copy "
+                                                         "into the application, paste it here. It "
+                                                         "only works for the sign-in started here, "
+                                                         "and only once.")));
+  entry = gtk_password_entry_new ();
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sign-in code"),
+                                  -1);
+  gtk_widget_set_name (entry, "paste_code_entry");
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "sign-in", _("_Sign In"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "sign-in", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "sign-in");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (entry, "activate", G_CALLBACK (paste_entry_activated_cb), dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (paste_dialog_response_cb), self);
+
+  g_set_weak_pointer (&self->paste_dialog, GTK_WIDGET (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
 copy_redirect_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -950,6 +1063,7 @@ arcpass_oauth_page_dispose (GObject *object)
   end_attempt (self);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->username, g_free);
 
   /* AdwBin unparents the template root itself (it is the bin's child). */
   self->browser_page = NULL;
@@ -1000,6 +1114,12 @@ arcpass_oauth_page_get_property (GObject    *object,
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
       break;
+    case PROP_USERNAME:
+      g_value_set_string (value, self->username);
+      break;
+    case PROP_REDIRECT_URI:
+      g_value_set_string (value, gtk_editable_get_text (GTK_EDITABLE (self->redirect_row)));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1020,6 +1140,15 @@ arcpass_oauth_page_set_property (GObject      *object,
       break;
     case PROP_SETTINGS:
       g_set_object (&self->settings, g_value_get_object (value));
+      break;
+    case PROP_USERNAME:
+      g_free (self->username);
+      self->username = g_value_get_string (value) && *g_value_get_string (value)
+                       ? g_value_dup_string (value) : NULL;
+      break;
+    case PROP_REDIRECT_URI:
+      if (g_value_get_string (value))
+        gtk_editable_set_text (GTK_EDITABLE (self->redirect_row), g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1045,6 +1174,18 @@ arcpass_oauth_page_class_init (ArcpassOAuthPageClass *klass)
     g_param_spec_object ("settings", NULL, NULL,
                          G_TYPE_SETTINGS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The account that signs in again ("Sign In Again"): the portal's form
+   * shows its username. NULL (the default) adds an account. Properties,
+   * so that the window sets them through the web view module without
+   * more exported symbols. */
+  properties[PROP_USERNAME] =
+    g_param_spec_string ("username", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REDIRECT_URI] =
+    g_param_spec_string ("redirect-uri", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_SIGNED_IN] =
@@ -1099,6 +1240,7 @@ arcpass_oauth_page_class_init (ArcpassOAuthPageClass *klass)
   gtk_widget_class_install_action (widget_class, "oauth.copy-link", NULL, copy_link_action);
   gtk_widget_class_install_action (widget_class, "oauth.copy-redirect", NULL,
                                    copy_redirect_action);
+  gtk_widget_class_install_action (widget_class, "oauth.paste-code", NULL, paste_code_action);
 
   g_type_ensure (ARCPASS_TYPE_BROWSER_PAGE);
 }

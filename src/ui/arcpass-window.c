@@ -34,6 +34,8 @@ struct _ArcpassWindow
   ArcpassAppCredentialsPage *app_credentials_page;
   ArcpassEnterprisePage     *enterprise_page;
   GtkWidget                 *oauth_page;
+  /* The account "Sign In Again" renews, while its page is open. */
+  char                      *sign_in_again_id;
 
   /* Template widgets */
   AdwToastOverlay           *toast_overlay;
@@ -616,6 +618,13 @@ save_account_cb (GObject      *source,
       return;
     }
 
+  /* A renewed account replaces its stale row. */
+  {
+    GtkWidget *old_row = find_account_row (self, arcpass_credential_get_id (data->credential));
+
+    if (old_row)
+      gtk_list_box_remove (self->account_list, old_row);
+  }
   row = add_account_row (self, data->credential);
   gtk_list_box_select_row (self->account_list, GTK_LIST_BOX_ROW (row));
   account_selected_cb (self, GTK_LIST_BOX_ROW (row));
@@ -643,6 +652,17 @@ signed_in_cb (GtkWidget         *page,
               ArcpassWindow     *self)
 {
   SaveData *data = g_new0 (SaveData, 1);
+  GtkWidget *old_row = self->sign_in_again_id && page == self->oauth_page
+                       ? find_account_row (self, self->sign_in_again_id) : NULL;
+
+  /* Signing in again as the same user renews that account in place (its
+   * keyring item and its row), as `arcpass signin` does. */
+  if (old_row &&
+      g_strcmp0 (arcpass_credential_get_username (
+                   arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (old_row))),
+                 arcpass_credential_get_username (credential)) == 0)
+    arcpass_credential_set_id (credential, self->sign_in_again_id);
+  g_clear_pointer (&self->sign_in_again_id, g_free);
 
   data->window = g_object_ref (self);
   data->page = g_object_ref (page);
@@ -671,6 +691,7 @@ replace_oauth_page (ArcpassWindow *self,
   if (self->oauth_page)
     gtk_stack_remove (self->content_stack, self->oauth_page);
   self->oauth_page = page;
+  g_clear_pointer (&self->sign_in_again_id, g_free);
 
   stack_page = gtk_stack_add_named (self->content_stack, page, name);
   gtk_stack_page_set_title (stack_page, title);
@@ -751,6 +772,60 @@ open_oauth_page (ArcpassWindow *self,
       replace_oauth_page (self, page, "oauth", _("Sign In"));
       show_content_page (self, "oauth");
     }
+}
+
+/* "Sign In Again" of an account that needs it: the same portal, client ID
+ * and redirect URI, and its username on the portal's form. A loopback
+ * redirect URI means the account signed in in the browser. */
+static void
+sign_in_again_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ArcpassWindow *self = ARCPASS_WINDOW (widget);
+  GtkWidget *row = find_account_row (self, g_variant_get_string (parameter, NULL));
+  ArcpassCredential *credential;
+  const char *redirect_uri;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+
+  if (!row)
+    return;
+  credential = arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (row));
+  redirect_uri = arcpass_credential_get_redirect_uri (credential);
+
+  if (redirect_uri && g_str_has_prefix (redirect_uri, "http://") &&
+      arcpass_loopback_redirect_uri_parse (redirect_uri, NULL, NULL, NULL))
+    {
+      ArcpassBrowserPage *browser = arcpass_browser_page_new (self->client, self->settings);
+
+      arcpass_browser_page_set_defaults (browser, arcpass_credential_get_portal_url (credential),
+                                         arcpass_credential_get_client_id (credential));
+      arcpass_browser_page_set_username (browser, arcpass_credential_get_username (credential));
+      arcpass_browser_page_set_redirect_uri (browser, redirect_uri);
+      replace_oauth_page (self, GTK_WIDGET (browser), "browser", _("Sign In in Browser"));
+      g_free (self->sign_in_again_id);
+      self->sign_in_again_id = g_strdup (arcpass_credential_get_id (credential));
+      show_content_page (self, "browser");
+      return;
+    }
+
+  page = arcpass_webview_create_oauth_page (self->client, self->settings, &error);
+  if (!page)
+    {
+      show_embedded_unavailable (self, arcpass_credential_get_portal_url (credential), error);
+      return;
+    }
+  arcpass_webview_oauth_page_set_defaults (page, arcpass_credential_get_portal_url (credential),
+                                           arcpass_credential_get_client_id (credential));
+  g_object_set (page,
+                "username", arcpass_credential_get_username (credential),
+                "redirect-uri", redirect_uri,
+                NULL);
+  replace_oauth_page (self, page, "oauth", _("Sign In"));
+  g_free (self->sign_in_again_id);
+  self->sign_in_again_id = g_strdup (arcpass_credential_get_id (credential));
+  show_content_page (self, "oauth");
 }
 
 static void
@@ -941,6 +1016,7 @@ arcpass_window_finalize (GObject *object)
   ArcpassWindow *self = ARCPASS_WINDOW (object);
 
   g_free (self->accounts_error);
+  g_free (self->sign_in_again_id);
 
   G_OBJECT_CLASS (arcpass_window_parent_class)->finalize (object);
 }
@@ -1013,6 +1089,7 @@ arcpass_window_class_init (ArcpassWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
   gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in-again", "s", sign_in_again_action);
   gtk_widget_class_install_action (widget_class, "win.use-memory-only", NULL,
                                    use_memory_only_action);
 

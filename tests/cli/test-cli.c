@@ -23,6 +23,8 @@ typedef struct {
   ArcpassSandbox *sb;
   char           *url;
   SoupSession    *session;
+  /* The user's browser: keeps cookies (the portal's session) per host. */
+  SoupSession    *browser;
   GPtrArray      *secrets;  /* strings that must never appear on stderr */
 } Fixture;
 
@@ -226,11 +228,11 @@ store_find (const char *username)
 }
 
 static SoupMessage *
-http (Fixture    *fixture,
-      const char *method,
-      const char *url,
-      const char *form,
-      GBytes    **out_body)
+http_in (SoupSession *session,
+         const char  *method,
+         const char  *url,
+         const char  *form,
+         GBytes     **out_body)
 {
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GAsyncResult) slot = NULL;
@@ -247,14 +249,24 @@ http (Fixture    *fixture,
       soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded",
                                                 request);
     }
-  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
                                     async_cb, &slot);
   result = wait_result (&slot);
-  body = soup_session_send_and_read_finish (fixture->session, result, &error);
+  body = soup_session_send_and_read_finish (session, result, &error);
   g_assert_no_error (error);
   if (out_body)
     *out_body = g_steal_pointer (&body);
   return g_steal_pointer (&msg);
+}
+
+static SoupMessage *
+http (Fixture    *fixture,
+      const char *method,
+      const char *url,
+      const char *form,
+      GBytes    **out_body)
+{
+  return http_in (fixture->session, method, url, form, out_body);
 }
 
 static JsonNode *
@@ -324,6 +336,8 @@ fixture_setup (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->url = g_strdup (arcpass_sandbox_get_url (fixture->sb));
   fixture->session = soup_session_new ();
+  fixture->browser = soup_session_new ();
+  soup_session_add_feature_by_type (fixture->browser, SOUP_TYPE_COOKIE_JAR);
   fixture->secrets = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_KEY_FULL));
   g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_KEY_BASEMAPS));
@@ -343,6 +357,7 @@ fixture_teardown (Fixture       *fixture,
   arcpass_sandbox_stop (fixture->sb);
   g_clear_object (&fixture->sb);
   g_clear_object (&fixture->session);
+  g_clear_object (&fixture->browser);
   g_clear_pointer (&fixture->url, g_free);
   g_clear_pointer (&fixture->secrets, g_ptr_array_unref);
 }
@@ -361,6 +376,49 @@ add_api_key (Fixture    *fixture,
 }
 
 /* ---- Browser ------------------------------------------------------------- */
+
+/* A port nobody listens on now: tests run in parallel, so none of them
+ * uses the default redirect port; each registers its own in the sandbox
+ * app, as a user registers one in their OAuth credential. */
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* A fresh loopback redirect URI, registered in the test's sandbox. */
+static char *
+registered_redirect_uri (Fixture *fixture)
+{
+  char *uri = g_strdup_printf ("http://127.0.0.1:%u/callback", free_port ());
+
+  arcpass_sandbox_register_redirect_uri (fixture->sb, uri);
+  return uri;
+}
+
+/* @args with `--redirect-uri URI` appended. */
+static GStrv
+with_redirect_uri (const char * const *args,
+                   const char         *uri)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_addv (builder, (const char **) args);
+  g_strv_builder_add (builder, "--redirect-uri");
+  g_strv_builder_add (builder, uri);
+  return g_strv_builder_end (builder);
+}
 
 /* A running `arcpass` whose stderr is read line by line. */
 typedef struct {
@@ -446,7 +504,9 @@ act_as_browser (Fixture    *fixture,
                 gboolean    cancel)
 {
   g_autoptr(GBytes) page = NULL;
-  g_autoptr(SoupMessage) get = http (fixture, "GET", authorize_url, NULL, &page);
+  /* The browser keeps the portal's session cookie from one sign-in to the
+   * next: the form is only shown again because of force_login. */
+  g_autoptr(SoupMessage) get = http_in (fixture->browser, "GET", authorize_url, NULL, &page);
   g_autofree char *html = bytes_to_string (page);
   g_autofree char *state = find_hidden_state (html);
   g_autoptr(GUri) base = g_uri_parse (authorize_url, G_URI_FLAGS_NONE, NULL);
@@ -465,13 +525,195 @@ act_as_browser (Fixture    *fixture,
                              "username", ARCPASS_SANDBOX_PUBLISHER_USERNAME,
                              "password", ARCPASS_SANDBOX_PUBLISHER_PASSWORD,
                              "authorize", "true", NULL);
-  post = http (fixture, "POST", action_url, form, NULL);
+  post = http_in (fixture->browser, "POST", action_url, form, NULL);
   g_assert_cmpuint (soup_message_get_status (post), ==, 302);
   location = soup_message_headers_get_one (soup_message_get_response_headers (post), "Location");
   g_assert_true (g_str_has_prefix (location, "http://127.0.0.1:"));
 
-  back = http (fixture, "GET", location, NULL, NULL);
+  back = http_in (fixture->browser, "GET", location, NULL, NULL);
   g_assert_cmpuint (soup_message_get_status (back), ==, 200);
+}
+
+/* ---- A browser that follows links, redirects and forms ------------------ */
+
+static char *
+html_unescape (const char *text)
+{
+  GString *out = g_string_new (text);
+
+  g_string_replace (out, "&quot;", "\"", 0);
+  g_string_replace (out, "&lt;", "<", 0);
+  g_string_replace (out, "&gt;", ">", 0);
+  g_string_replace (out, "&#39;", "'", 0);
+  g_string_replace (out, "&amp;", "&", 0);
+  return g_string_free (out, FALSE);
+}
+
+/* The value of attribute @name in the tag @tag, or NULL. */
+static char *
+tag_attribute (const char *tag,
+               const char *name)
+{
+  g_autofree char *pattern = g_strdup_printf ("\\s%s=\"([^\"]*)\"", name);
+  g_autoptr(GRegex) regex = g_regex_new (pattern, G_REGEX_CASELESS, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *raw = NULL;
+
+  if (!g_regex_match (regex, tag, 0, &match))
+    return NULL;
+  raw = g_match_info_fetch (match, 1);
+  return html_unescape (raw);
+}
+
+typedef struct {
+  char *url;        /* the page's own address */
+  char *html;
+} Page;
+
+static void
+page_free (Page *page)
+{
+  g_free (page->url);
+  g_free (page->html);
+  g_free (page);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
+
+/* Loads @url (POSTing @form when set) and follows redirects as a browser
+ * does, noting each host it visits in @hosts. */
+static Page *
+browse (Fixture    *fixture,
+        const char *url,
+        const char *form,
+        GPtrArray  *hosts)
+{
+  g_autofree char *current = g_strdup (url);
+  g_autofree char *body_form = form ? g_strdup (form) : NULL;
+
+  for (int hop = 0; hop < 10; hop++)
+    {
+      g_autoptr(GBytes) body = NULL;
+      g_autoptr(SoupMessage) msg = http_in (fixture->browser, body_form ? "POST" : "GET",
+                                            current, body_form, &body);
+      g_autoptr(GUri) uri = g_uri_parse (current, G_URI_FLAGS_NONE, NULL);
+      guint status = soup_message_get_status (msg);
+
+      g_ptr_array_add (hosts, g_strdup (g_uri_get_host (uri)));
+      if (SOUP_STATUS_IS_REDIRECTION (status))
+        {
+          const char *location = soup_message_headers_get_one (
+            soup_message_get_response_headers (msg), "Location");
+          g_autoptr(GError) error = NULL;
+          char *next = g_uri_resolve_relative (current, location, G_URI_FLAGS_NONE, &error);
+
+          g_assert_no_error (error);
+          g_free (current);
+          current = next;
+          g_clear_pointer (&body_form, g_free);
+          continue;
+        }
+      else
+        {
+          Page *page = g_new0 (Page, 1);
+
+          g_assert_cmpuint (status, ==, 200);
+          page->url = g_steal_pointer (&current);
+          page->html = bytes_to_string (body);
+          return page;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Fills form @form_id of @page with its own fields (hidden ones included)
+ * and @fields (name, value pairs), submits it, and follows where it goes. */
+static Page *
+submit_form (Fixture            *fixture,
+             Page               *page,
+             const char         *form_id,
+             const char * const *fields,
+             GPtrArray          *hosts)
+{
+  g_autofree char *start_pattern = g_strdup_printf ("<form[^>]*\\sid=\"%s\"[^>]*>", form_id);
+  g_autoptr(GRegex) start = g_regex_new (start_pattern, 0, 0, NULL);
+  g_autoptr(GRegex) input = g_regex_new ("<input[^>]*>", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GMatchInfo) inputs = NULL;
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *form_tag = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *form_start;
+  const char *form_end;
+  int start_pos, end_pos;
+
+  if (!g_regex_match (start, page->html, 0, &match))
+    g_error ("No form “%s” on %s:\n%s", form_id, page->url, page->html);
+  form_tag = g_match_info_fetch (match, 0);
+  g_match_info_fetch_pos (match, 0, &start_pos, &end_pos);
+  form_start = page->html + end_pos;
+  form_end = strstr (form_start, "</form>");
+  g_assert_nonnull (form_end);
+
+  {
+    g_autofree char *inner = g_strndup (form_start, form_end - form_start);
+
+    g_regex_match (input, inner, 0, &inputs);
+    while (g_match_info_matches (inputs))
+      {
+        g_autofree char *tag = g_match_info_fetch (inputs, 0);
+        g_autofree char *name = tag_attribute (tag, "name");
+        g_autofree char *value = tag_attribute (tag, "value");
+
+        if (name)
+          g_hash_table_replace (values, g_steal_pointer (&name),
+                                value ? g_steal_pointer (&value) : g_strdup (""));
+        g_match_info_next (inputs, NULL);
+      }
+  }
+  for (guint i = 0; fields && fields[i]; i += 2)
+    g_hash_table_replace (values, g_strdup (fields[i]), g_strdup (fields[i + 1]));
+
+  action = tag_attribute (form_tag, "action");
+  target = g_uri_resolve_relative (page->url, action ? action : "", G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  body = soup_form_encode_hash (values);
+  return browse (fixture, target, body, hosts);
+}
+
+/* Follows the link with id @link_id on @page. */
+static Page *
+follow_link (Fixture    *fixture,
+             Page       *page,
+             const char *link_id,
+             GPtrArray  *hosts)
+{
+  g_autofree char *pattern = g_strdup_printf ("<a[^>]*\\sid=\"%s\"[^>]*>", link_id);
+  g_autoptr(GRegex) regex = g_regex_new (pattern, 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *tag = NULL;
+  g_autofree char *href = NULL;
+  g_autofree char *target = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_regex_match (regex, page->html, 0, &match));
+  tag = g_match_info_fetch (match, 0);
+  href = tag_attribute (tag, "href");
+  target = g_uri_resolve_relative (page->url, href, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  return browse (fixture, target, NULL, hosts);
+}
+
+static gboolean
+hosts_contain (GPtrArray  *hosts,
+               const char *host)
+{
+  for (guint i = 0; i < hosts->len; i++)
+    if (g_str_equal (g_ptr_array_index (hosts, i), host))
+      return TRUE;
+  return FALSE;
 }
 
 static Run *
@@ -518,11 +760,19 @@ sign_in_through_browser (Fixture            *fixture,
                          const char * const *args,
                          gboolean            cancel)
 {
-  g_autoptr(Child) child = child_spawn (args);
+  g_autofree char *redirect_uri = registered_redirect_uri (fixture);
+  g_auto(GStrv) full_args = with_redirect_uri (args, redirect_uri);
+  g_autoptr(Child) child = child_spawn ((const char * const *) full_args);
   g_autofree char *url = read_signin_url (child);
+  g_autofree char *expected_line = g_strconcat (": ", redirect_uri, "\n", NULL);
 
   g_assert_true (strstr (url, "/oauth2/authorize?") != NULL);
   g_assert_true (strstr (url, "code_challenge_method=S256") != NULL);
+  /* Adding an account: the portal must ask for the password. */
+  g_assert_true (strstr (url, "force_login=true") != NULL);
+  g_assert_null (strstr (url, "prepopulatedusername"));
+  /* The URI to register is printed, exactly. */
+  g_assert_nonnull (strstr (child->err_text->str, expected_line));
   act_as_browser (fixture, url, cancel);
   return finish_process (fixture, child);
 }
@@ -1024,12 +1274,17 @@ test_signin_denied_and_cancelled (Fixture       *fixture,
   g_autoptr(Run) timeout = NULL;
   g_autoptr(Child) child = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *redirect_uri = NULL;
+  g_autofree char *port = NULL;
+  g_auto(GStrv) full_args = NULL;
   g_autoptr(GPtrArray) saved = NULL;
 
   g_assert_cmpint (denied->status, ==, ARCPASS_EXIT_REJECTED);
 
   /* Ctrl+C while waiting for the browser. */
-  child = child_spawn (args);
+  redirect_uri = registered_redirect_uri (fixture);
+  full_args = with_redirect_uri (args, redirect_uri);
+  child = child_spawn ((const char * const *) full_args);
   url = read_signin_url (child);
   /* Past the link, the command waits: let it reach its main loop. */
   while (!strstr (child->err_text->str, "Ctrl+C"))
@@ -1038,10 +1293,147 @@ test_signin_denied_and_cancelled (Fixture       *fixture,
   cancelled = finish_process (fixture, child);
   g_assert_cmpint (cancelled->status, ==, ARCPASS_EXIT_CANCELLED);
 
+  port = g_strdup_printf ("%u", free_port ());
   timeout = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
-                 ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--timeout", "1");
+                 ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--timeout", "1",
+                 "--redirect-port", port);
   g_assert_cmpint (timeout->status, ==, ARCPASS_EXIT_NETWORK);
 
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 0);
+}
+
+/* An organisation member who signs in with the identity provider, in the
+ * browser of `arcpass signin`: the portal's page, the IdP's form and its
+ * second factor on the IdP host, the SAML POST back to the organisation's
+ * host, which redirects to the exact registered loopback URI. */
+static void
+test_signin_idp (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char * const args[] = { "signin", "--portal", fixture->url, "--client-id",
+                                ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", NULL };
+  g_autofree char *redirect_uri = registered_redirect_uri (fixture);
+  g_auto(GStrv) full_args = with_redirect_uri (args, redirect_uri);
+  g_autoptr(Child) child = child_spawn ((const char * const *) full_args);
+  g_autofree char *url = read_signin_url (child);
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  const char * const login[] = { "idp_username", ARCPASS_SANDBOX_IDP_USERNAME,
+                                 "idp_password", ARCPASS_SANDBOX_IDP_PASSWORD, NULL };
+  const char * const mfa[] = { "code", ARCPASS_SANDBOX_IDP_MFA_CODE, NULL };
+  g_autoptr(Page) portal = NULL;
+  g_autoptr(Page) idp = NULL;
+  g_autoptr(Page) second_factor = NULL;
+  g_autoptr(Page) saml_post = NULL;
+  g_autoptr(Page) done = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autoptr(ArcpassCredential) credential = NULL;
+  g_autoptr(GUri) done_uri = NULL;
+  g_autoptr(GUri) redirect = NULL;
+
+  g_ptr_array_add (fixture->secrets, g_strdup (ARCPASS_SANDBOX_IDP_PASSWORD));
+
+  portal = browse (fixture, url, NULL, hosts);
+  g_assert_nonnull (strstr (portal->html, "Sign in with Sandbox SSO"));
+  idp = follow_link (fixture, portal, "idpSignIn", hosts);
+  g_assert_true (g_str_has_prefix (idp->url, "http://127.0.0.3:"));
+  second_factor = submit_form (fixture, idp, "idpLogin", login, hosts);
+  g_assert_nonnull (strstr (second_factor->html, "Enter your verification code"));
+  saml_post = submit_form (fixture, second_factor, "mfa", mfa, hosts);
+  /* The auto-submitted SAML form, submitted as a browser does. */
+  done = submit_form (fixture, saml_post, "samlPost", NULL, hosts);
+  g_assert_nonnull (strstr (done->html, "You can close this tab"));
+  done_uri = g_uri_parse (done->url, G_URI_FLAGS_NONE, NULL);
+  redirect = g_uri_parse (redirect_uri, G_URI_FLAGS_NONE, NULL);
+  g_assert_cmpint (g_uri_get_port (done_uri), ==, g_uri_get_port (redirect));
+
+  /* The hops: portal, identity provider, organisation, loopback. */
+  g_assert_true (hosts_contain (hosts, "127.0.0.1"));
+  g_assert_true (hosts_contain (hosts, "127.0.0.3"));
+  g_assert_true (hosts_contain (hosts, "127.0.0.2"));
+
+  run = finish_process (fixture, child);
+  g_assert_cmpint (run->status, ==, ARCPASS_EXIT_OK);
+  g_assert_nonnull (strstr (run->out, "Joan Clarke"));
+  credential = store_find (ARCPASS_SANDBOX_IDP_USERNAME);
+  g_assert_nonnull (credential);
+  g_assert_cmpstr (arcpass_credential_get_redirect_uri (credential), ==, redirect_uri);
+}
+
+/* The port of the registered redirect URI is the one listened on: taken,
+ * the command says so and what to do, before anything else happens. */
+static void
+test_signin_port_in_use (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autoptr(Run) busy = NULL;
+  g_autoptr(Run) not_loopback = NULL;
+  g_autoptr(Run) both = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *paths = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  uri = g_strdup_printf ("http://127.0.0.1:%u/callback", port);
+  arcpass_sandbox_register_redirect_uri (fixture->sb, uri);
+
+  sandbox_clear_log (fixture);
+  busy = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
+              ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--redirect-uri", uri);
+  g_assert_cmpint (busy->status, ==, ARCPASS_EXIT_FAILURE);
+  message = g_strdup_printf ("Port %u of this computer is in use by another program", port);
+  g_assert_nonnull (strstr (busy->err, message));
+  g_assert_nonnull (strstr (busy->err, "register another redirect URI"));
+  /* No link was given, nothing was asked of the portal, nothing saved. */
+  g_assert_null (strstr (busy->err, "oauth2/authorize"));
+  paths = sandbox_log_paths (fixture);
+  g_assert_cmpstr (paths, ==, "");
+  saved = store_list ();
+  g_assert_cmpuint (saved->len, ==, 0);
+
+  not_loopback = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
+                      ARCPASS_SANDBOX_CLIENT_ID, "--redirect-uri", "https://app.example.com/cb");
+  g_assert_cmpint (not_loopback->status, ==, ARCPASS_EXIT_USAGE);
+  both = RUN (fixture, NULL, "signin", "--portal", fixture->url, "--client-id",
+              ARCPASS_SANDBOX_CLIENT_ID, "--redirect-uri", uri, "--redirect-port", "4000");
+  g_assert_cmpint (both->status, ==, ARCPASS_EXIT_USAGE);
+}
+
+/* A redirect URI that is not registered (another port than the registered
+ * one): the portal shows "Invalid redirect_uri" instead of the form, and
+ * the command has said what that means. */
+static void
+test_signin_wrong_port (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *port = g_strdup_printf ("%u", free_port ());
+  const char * const args[] = { "signin", "--portal", fixture->url, "--client-id",
+                                ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", "--redirect-port", port,
+                                NULL };
+  g_autoptr(Child) child = child_spawn (args);
+  g_autofree char *url = read_signin_url (child);
+  g_autoptr(GBytes) page = NULL;
+  g_autoptr(SoupMessage) get = http (fixture, "GET", url, NULL, &page);
+  g_autofree char *html = bytes_to_string (page);
+  g_autoptr(Run) run = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+
+  g_assert_cmpuint (soup_message_get_status (get), ==, 400);
+  g_assert_nonnull (strstr (html, "Invalid redirect_uri"));
+  g_assert_null (strstr (html, "oauth_state"));
+
+  while (!strstr (child->err_text->str, "Ctrl+C"))
+    g_free (child_read_line (child));
+  g_assert_nonnull (strstr (child->err_text->str, "Invalid redirect_uri"));
+  g_assert_nonnull (strstr (child->err_text->str, "not registered in your OAuth credential"));
+  g_subprocess_send_signal (child->process, SIGINT);
+  run = finish_process (fixture, child);
+  g_assert_cmpint (run->status, ==, ARCPASS_EXIT_CANCELLED);
   saved = store_list ();
   g_assert_cmpuint (saved->len, ==, 0);
 }
@@ -1221,6 +1613,9 @@ main (int    argc,
   ADD ("/cli/appcred", test_appcred);
   ADD ("/cli/signin", test_signin);
   ADD ("/cli/signin-denied-and-cancelled", test_signin_denied_and_cancelled);
+  ADD ("/cli/signin-port-in-use", test_signin_port_in_use);
+  ADD ("/cli/signin-idp", test_signin_idp);
+  ADD ("/cli/signin-wrong-port", test_signin_wrong_port);
   ADD ("/cli/sign-in-required", test_sign_in_required);
   ADD ("/cli/no-keyring", test_no_keyring);
   ADD ("/cli/sandbox-option", test_sandbox_option);

@@ -225,6 +225,10 @@ sign_in_user (const char *username,
     {
       receiver = arcpass_loopback_receiver_new (0, NULL, &error);
       g_assert_no_error (error);
+      /* Any free port, registered in the sandbox app as a user registers
+       * it in their OAuth credential: ArcGIS matches the port too. */
+      arcpass_sandbox_register_redirect_uri (sandbox,
+                                             arcpass_loopback_receiver_get_redirect_uri (receiver));
     }
 
   auth = arcpass_authorization_new (arcpass_sandbox_get_url (sandbox), ARCPASS_SANDBOX_CLIENT_ID,
@@ -442,7 +446,7 @@ test_authorization_denied (void)
   g_autoptr(ArcpassSecret) code = NULL;
 
   auth = arcpass_authorization_new (arcpass_sandbox_get_url (sandbox), ARCPASS_SANDBOX_CLIENT_ID,
-                                    "http://127.0.0.1:4567/callback", &error);
+                                    ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI, &error);
   g_assert_no_error (error);
   url = arcpass_authorization_build_url (auth);
   location = submit_sign_in_form (url, NULL, NULL, TRUE);

@@ -98,6 +98,7 @@ test_authorize_url (void)
   g_assert_cmpstr (g_hash_table_lookup (query, "expiration"), ==, "20160");
   g_assert_cmpstr (g_hash_table_lookup (query, "locale"), ==, "fr");
   g_assert_cmpstr (g_hash_table_lookup (query, "force_login"), ==, "true");
+  g_assert_false (g_hash_table_contains (query, "prepopulatedusername"));
   /* The verifier itself never goes to the authorize page. */
   g_assert_null (strstr (url, arcpass_authorization_get_code_verifier (auth)));
 
@@ -108,6 +109,15 @@ test_authorize_url (void)
   g_assert_cmpstr (arcpass_authorization_get_code_verifier (auth), !=,
                    arcpass_authorization_get_code_verifier (other));
   g_assert_cmpstr (arcpass_authorization_get_redirect_uri (other), ==, ARCPASS_OAUTH_OOB_REDIRECT_URI);
+
+  /* Signing in again names the account; without force_login nothing is sent. */
+  arcpass_authorization_set_prepopulated_username (other, "ada.lovelace");
+  g_clear_pointer (&url, g_free);
+  g_clear_pointer (&query, g_hash_table_unref);
+  url = arcpass_authorization_build_url (other);
+  query = query_of (url);
+  g_assert_cmpstr (g_hash_table_lookup (query, "prepopulatedusername"), ==, "ada.lovelace");
+  g_assert_false (g_hash_table_contains (query, "force_login"));
 
   g_assert_finalize_object (g_steal_pointer (&auth));
   g_assert_finalize_object (g_steal_pointer (&other));
@@ -244,6 +254,198 @@ test_redirect_oob (void)
   run_redirect_cases (NULL, cases, G_N_ELEMENTS (cases));
 }
 
+typedef struct {
+  const char *portal;
+  const char *uri;
+  gboolean    ours;
+} ApprovalCase;
+
+/* Which hosts may show the out-of-band approval page: the portal's own, its
+ * organisation's (SAML and OIDC sign-ins end there), any *.arcgis.com host
+ * for ArcGIS Online, any loopback host on the sandbox's port; never a
+ * look-alike. */
+static void
+test_approval_hosts (void)
+{
+  static const ApprovalCase cases[] = {
+    { "https://www.arcgis.com", "https://www.arcgis.com/sharing/oauth2/approval?code=x", TRUE },
+    { "https://www.arcgis.com", "https://myorg.maps.arcgis.com/sharing/rest/oauth2/approval?code=x", TRUE },
+    { "https://www.arcgis.com", "https://MyOrg.Maps.ArcGIS.com/sharing/oauth2/approval", TRUE },
+    { "https://www.arcgis.com", "https://myorg.maps.arcgis.com:443/sharing/oauth2/approval", TRUE },
+    { "https://myorg.maps.arcgis.com", "https://www.arcgis.com/sharing/oauth2/approval", TRUE },
+    { "https://www.arcgis.com", "https://arcgis.com.evil.example/sharing/oauth2/approval", FALSE },
+    { "https://www.arcgis.com", "https://evilarcgis.com/sharing/oauth2/approval", FALSE },
+    { "https://www.arcgis.com", "https://myorg.maps.arcgis.com@evil.example/sharing/oauth2/approval", FALSE },
+    { "https://www.arcgis.com", "https://user@myorg.maps.arcgis.com/sharing/oauth2/approval", FALSE },
+    { "https://www.arcgis.com", "http://myorg.maps.arcgis.com/sharing/oauth2/approval", FALSE },
+    { "https://www.arcgis.com", "https://myorg.maps.arcgis.com:8443/sharing/oauth2/approval", FALSE },
+    { "https://www.arcgis.com", "https://myorg.maps.arcgis.com/sharing/oauth2/approval2", FALSE },
+    { "https://www.arcgis.com", "https://myorg.maps.arcgis.com/x/sharing/oauth2/approval", FALSE },
+    { "https://www.arcgis.com", "https://myorg.maps.arcgis.com/sharing/oauth2/signin", FALSE },
+    { "https://www.arcgis.com", "https://idp.example.com/sharing/oauth2/approval", FALSE },
+    /* Enterprise: its own host and web adaptor only. */
+    { "https://gis.example.com/portal", "https://gis.example.com/portal/sharing/oauth2/approval", TRUE },
+    { "https://gis.example.com/portal", "https://gis.example.com/sharing/oauth2/approval", FALSE },
+    { "https://gis.example.com/portal", "https://myorg.maps.arcgis.com/sharing/oauth2/approval", FALSE },
+    { "https://gis.example.com/portal", "https://gis.example.com.evil.example/portal/sharing/oauth2/approval", FALSE },
+    /* The loopback sandbox stands for ArcGIS Online: its hosts on its port. */
+    { "http://127.0.0.1:4000", "http://127.0.0.2:4000/sharing/rest/oauth2/approval", TRUE },
+    { "http://127.0.0.1:4000", "http://127.0.0.1:4000/sharing/oauth2/approval", TRUE },
+    { "http://127.0.0.1:4000", "http://127.0.0.2:4001/sharing/oauth2/approval", FALSE },
+    { "http://127.0.0.1:4000", "https://myorg.maps.arcgis.com/sharing/oauth2/approval", FALSE },
+    { "http://127.0.0.1:4000", "http://10.0.0.2:4000/sharing/oauth2/approval", FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ArcpassAuthorization) auth = arcpass_authorization_new (cases[i].portal, "APPID",
+                                                                        NULL, &error);
+
+      g_assert_no_error (error);
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s on %s", i, cases[i].uri, cases[i].portal);
+      g_assert_cmpint (arcpass_authorization_is_approval_page (auth, cases[i].uri), ==,
+                       cases[i].ours);
+    }
+
+  /* An Enterprise-like portal whose portals/self names an organisation
+   * host: that host is trusted too, a made-up one is not. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ArcpassAuthorization) auth = arcpass_authorization_new ("https://gis.example.com",
+                                                                      "APPID", NULL, &error);
+    g_autoptr(JsonObject) self_json = arcpass_json_parse_object (
+      "{\"urlKey\":\"myorg\",\"customBaseUrl\":\"maps.arcgis.com\"}", -1, &error);
+    g_autoptr(JsonObject) evil_json = arcpass_json_parse_object (
+      "{\"urlKey\":\"x\",\"customBaseUrl\":\"evil.example\"}", -1, &error);
+    g_autoptr(JsonObject) wrong_json = arcpass_json_parse_object ("{\"urlKey\":42}", -1, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (arcpass_authorization_is_approval_page (
+      auth, "https://myorg.maps.arcgis.com/sharing/oauth2/approval"));
+    g_assert_true (arcpass_authorization_set_portal_self (auth, self_json, &error));
+    g_assert_cmpstr (arcpass_authorization_get_organization_host (auth), ==, "myorg.maps.arcgis.com");
+    g_assert_true (arcpass_authorization_is_approval_page (
+      auth, "https://myorg.maps.arcgis.com/sharing/oauth2/approval"));
+    g_assert_false (arcpass_authorization_is_approval_page (
+      auth, "https://other.maps.arcgis.com/sharing/oauth2/approval"));
+    arcpass_authorization_set_organization_host (auth, NULL);
+    g_assert_true (arcpass_authorization_set_portal_self (auth, evil_json, &error));
+    g_assert_null (arcpass_authorization_get_organization_host (auth));
+    g_assert_false (arcpass_authorization_set_portal_self (auth, wrong_json, &error));
+    g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MALFORMED_RESPONSE);
+  }
+}
+
+/* On the organisation's host the approval redirect is ours, and its state
+ * is still checked; without a state it is left to load (the title gives
+ * the code). */
+static void
+test_redirect_oob_org_host (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArcpassAuthorization) auth = arcpass_authorization_new ("https://www.arcgis.com", "APPID",
+                                                                    NULL, &error);
+  g_autofree char *good = NULL;
+  g_autoptr(ArcpassSecret) code = NULL;
+
+  g_assert_no_error (error);
+  good = g_strdup_printf ("https://myorg.maps.arcgis.com/sharing/rest/oauth2/approval?code=c1&state=%s",
+                          arcpass_authorization_get_state (auth));
+  g_assert_cmpint (arcpass_authorization_parse_redirect (auth, good, &code, &error), ==,
+                   ARCPASS_REDIRECT_CODE);
+  g_assert_cmpstr (code, ==, "c1");
+  g_clear_pointer (&code, arcpass_secret_free);
+
+  g_assert_cmpint (arcpass_authorization_parse_redirect (
+                     auth, "https://myorg.maps.arcgis.com/sharing/oauth2/approval?code=c2&state=forged",
+                     &code, &error), ==, ARCPASS_REDIRECT_ERROR);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_STATE_MISMATCH);
+  g_clear_error (&error);
+
+  g_assert_cmpint (arcpass_authorization_parse_redirect (
+                     auth, "https://myorg.maps.arcgis.com/sharing/oauth2/approval?code=c3",
+                     &code, &error), ==, ARCPASS_REDIRECT_NOT_OURS);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (arcpass_authorization_parse_redirect (
+                     auth, "https://evilarcgis.com/sharing/oauth2/approval?code=c4&state=x",
+                     &code, &error), ==, ARCPASS_REDIRECT_NOT_OURS);
+  g_assert_null (code);
+}
+
+static guint16
+busy_port (GSocketListener **out_listener)
+{
+  g_autoptr(GError) error = NULL;
+  GSocketListener *listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &effective, &error);
+  g_assert_no_error (error);
+  *out_listener = listener;
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+}
+
+/* The receiver listens on the port of the registered redirect URI, and says
+ * clearly when that port is taken. */
+static void
+test_loopback_redirect_uri (void)
+{
+  static const struct { const char *uri; gboolean ok; } cases[] = {
+    { ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI, TRUE },
+    { "http://localhost:8765/callback", TRUE },
+    { "http://[::1]:8765/cb", TRUE },
+    { "http://127.0.0.1:8765", TRUE },
+    { "http://127.0.0.1/callback", FALSE },          /* no port */
+    { "https://127.0.0.1:8765/callback", FALSE },
+    { "http://example.com:8765/callback", FALSE },
+    { "http://127.0.0.1.evil.com:8765/callback", FALSE },
+    { "http://user@127.0.0.1:8765/callback", FALSE },
+    { "http://127.0.0.1:8765/callback#x", FALSE },
+    { "urn:ietf:wg:oauth:2.0:oob", FALSE },
+    { "", FALSE },
+  };
+  g_autoptr(GSocketListener) listener = NULL;
+  g_autoptr(ArcpassLoopbackReceiver) receiver = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *port_text = NULL;
+  guint16 port;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean ok = arcpass_loopback_redirect_uri_parse (cases[i].uri, NULL, NULL, &local_error);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, cases[i].uri);
+      g_assert_cmpint (ok, ==, cases[i].ok);
+      if (!ok)
+        g_assert_error (local_error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT);
+    }
+
+  /* A port held by another program. */
+  port = busy_port (&listener);
+  uri = g_strdup_printf ("http://127.0.0.1:%u/callback", port);
+  receiver = arcpass_loopback_receiver_new_for_uri (uri, &error);
+  g_assert_null (receiver);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_PORT_IN_USE);
+  port_text = g_strdup_printf ("Port %u ", port);
+  g_assert_nonnull (strstr (error->message, port_text));
+  g_assert_nonnull (strstr (error->message, "register another redirect URI"));
+  g_clear_error (&error);
+
+  /* Free again: the receiver listens exactly there. */
+  g_socket_listener_close (listener);
+  receiver = arcpass_loopback_receiver_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (arcpass_loopback_receiver_get_port (receiver), ==, port);
+  g_assert_cmpstr (arcpass_loopback_receiver_get_redirect_uri (receiver), ==, uri);
+}
+
 static void
 test_approval_title (void)
 {
@@ -330,6 +532,9 @@ main (int   argc,
   g_test_add_func ("/oauth/redirect/custom-scheme", test_redirect_custom_scheme);
   g_test_add_func ("/oauth/redirect/oob", test_redirect_oob);
   g_test_add_func ("/oauth/redirect/approval-title", test_approval_title);
+  g_test_add_func ("/oauth/redirect/approval-hosts", test_approval_hosts);
+  g_test_add_func ("/oauth/redirect/oob-org-host", test_redirect_oob_org_host);
+  g_test_add_func ("/oauth/loopback/redirect-uri", test_loopback_redirect_uri);
   g_test_add_func ("/oauth/token-response", test_token_response);
 
   return g_test_run ();

@@ -961,6 +961,7 @@ add_account_in_browser (void)
 {
   RowsWait more = { count_rows () + 1 };
   GtkWidget *chooser, *page;
+  g_autofree char *redirect_uri = NULL;
   g_autofree char *link = NULL;
   g_autofree char *html = NULL;
   g_autofree char *oauth_state = NULL;
@@ -977,6 +978,11 @@ add_account_in_browser (void)
   chooser = find (window, ARCPASS_TYPE_ADD_ACCOUNT_PAGE, NULL);
   adw_action_row_activate (ADW_ACTION_ROW (find (chooser, ADW_TYPE_ACTION_ROW, "browser")));
   page = find (window, ARCPASS_TYPE_BROWSER_PAGE, NULL);
+  /* A free port, registered in the sandbox app (tests run in parallel). */
+  redirect_uri = arcpass_test_free_redirect_uri ();
+  arcpass_sandbox_register_redirect_uri (sandbox, redirect_uri);
+  gtk_editable_set_text (GTK_EDITABLE (find (page, ADW_TYPE_ENTRY_ROW, "redirect_row")),
+                         redirect_uri);
   g_assert_true (gtk_widget_activate_action (page, "browser.sign-in", NULL));
   link = g_strdup (gtk_label_get_text (GTK_LABEL (find (page, GTK_TYPE_LABEL, "link_label"))));
   g_assert_true (g_str_has_prefix (link, url));

@@ -15,13 +15,17 @@
 #define GEOCODE "/arcgis/rest/services/World/GeocodeServer"
 #define STYLES  "/arcgis/rest/services/styles/v2"
 #define TILES   "/arcgis/rest/services/static-basemap-tiles-service/v1"
-#define LOOPBACK_REDIRECT "http://127.0.0.1:49152/callback"
+/* The sandbox app's registered loopback URI (exact matching, port included);
+ * nothing listens there: these tests read the redirect's Location. */
+#define LOOPBACK_REDIRECT "http://127.0.0.1:48765/callback"
 #define VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 
 typedef struct
 {
   ArcpassSandbox *sandbox;
   SoupSession    *session;
+  /* Sent as the Cookie header when set (the portal's session). */
+  char           *cookie;
 } Fixture;
 
 typedef struct
@@ -64,6 +68,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->session);
+  g_clear_pointer (&f->cookie, g_free);
   arcpass_sandbox_stop (f->sandbox);
   g_assert_finalize_object (f->sandbox);
 }
@@ -105,6 +110,8 @@ build_message (Fixture    *f,
 
   g_assert_nonnull (msg);
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  if (f->cookie)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie", f->cookie);
   if (bearer)
     {
       g_autofree char *value = g_strconcat ("Bearer ", bearer, NULL);
@@ -282,6 +289,333 @@ sign_in (Fixture    *f,
 }
 
 /* ------------------------------------------------------------- tests */
+
+static guint
+authorize_status (Fixture    *f,
+                  const char *redirect_uri)
+{
+  g_autofree char *query = soup_form_encode ("client_id", ARCPASS_SANDBOX_CLIENT_ID,
+                                             "response_type", "code",
+                                             "redirect_uri", redirect_uri,
+                                             "state", "s", NULL);
+  g_autofree char *path = g_strconcat ("/sharing/rest/oauth2/authorize?", query, NULL);
+  g_autoptr(Reply) page = fetch (f, "GET", path, NULL, NULL);
+  g_autofree char *html = reply_text (page);
+
+  if (page->status != 200)
+    g_assert_nonnull (strstr (html, "Invalid redirect_uri"));
+  return page->status;
+}
+
+static gboolean
+reply_contains (Reply      *reply,
+                const char *needle)
+{
+  g_autofree char *text = reply_text (reply);
+
+  return strstr (text, needle) != NULL;
+}
+
+/* The value of an HTML attribute (escaped by the sandbox) after @marker. */
+static char *
+html_attribute (const char *html,
+                const char *marker)
+{
+  g_autofree char *raw = extract_between (html, marker, "\"");
+  GString *out = g_string_new (raw);
+
+  g_string_replace (out, "&amp;", "&", 0);
+  g_string_replace (out, "&quot;", "\"", 0);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+authorize_path (const char *redirect_uri,
+                const char *extra_name,
+                const char *extra_value)
+{
+  g_autofree char *challenge = challenge_for (VERIFIER);
+  g_autofree char *query = soup_form_encode ("client_id", ARCPASS_SANDBOX_CLIENT_ID,
+                                             "response_type", "code",
+                                             "redirect_uri", redirect_uri,
+                                             "state", "st4te-xyz",
+                                             "code_challenge_method", "S256",
+                                             "code_challenge", challenge,
+                                             extra_name, extra_value, NULL);
+
+  return g_strconcat ("/sharing/rest/oauth2/authorize?", query, NULL);
+}
+
+static char *
+cookie_of (Reply *reply)
+{
+  const char *set = soup_message_headers_get_one (reply->headers, "Set-Cookie");
+
+  g_assert_nonnull (set);
+  g_assert_true (g_str_has_prefix (set, "esri_aopc="));
+  return g_strndup (set, strcspn (set, ";"));
+}
+
+/* An organisation member who signs in with the identity provider: portal
+ * → IdP form → second factor → SAML POST to the organisation's host, which
+ * finishes the sign-in (redirect or approval page on that host). */
+static void
+test_idp_sign_in (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *org = arcpass_sandbox_get_host_url (f->sandbox, ARCPASS_SANDBOX_HOST_ORG);
+  const char *idp = arcpass_sandbox_get_host_url (f->sandbox, ARCPASS_SANDBOX_HOST_IDP);
+
+  for (guint oob = 0; oob < 2; oob++)
+    {
+      g_autofree char *path = authorize_path (oob ? "urn:ietf:wg:oauth:2.0:oob" : LOOPBACK_REDIRECT,
+                                              NULL, NULL);
+      g_autoptr(Reply) page = fetch (f, "GET", path, NULL, NULL);
+      g_autofree char *html = reply_text (page);
+      g_autofree char *link = html_attribute (html, "id=\"idpSignIn\" href=\"");
+      g_autoptr(Reply) idp_page = NULL;
+      g_autofree char *idp_html = NULL;
+      g_autofree char *saml_request = NULL;
+      g_autofree char *relay = NULL;
+      g_autofree char *login_url = g_strconcat (idp, "/saml2/sso/login", NULL);
+      g_autofree char *mfa_url = g_strconcat (idp, "/saml2/sso/mfa", NULL);
+      g_autofree char *form = NULL;
+      g_autoptr(Reply) wrong = NULL;
+      g_autoptr(Reply) mfa = NULL;
+      g_autofree char *mfa_html = NULL;
+      g_autofree char *mfa_session = NULL;
+      g_autoptr(Reply) bad_code = NULL;
+      g_autoptr(Reply) post_page = NULL;
+      g_autofree char *post_html = NULL;
+      g_autofree char *action = NULL;
+      g_autofree char *saml_response = NULL;
+      g_autofree char *acs_form = NULL;
+      g_autoptr(Reply) acs = NULL;
+      g_autoptr(Reply) replay = NULL;
+      g_autofree char *expected = NULL;
+      g_autofree char *code = NULL;
+      g_autoptr(Reply) token = NULL;
+      const char *location;
+
+      /* The portal's page lists its test users and offers the IdP. */
+      g_assert_cmpuint (page->status, ==, 200);
+      g_assert_nonnull (strstr (html, ARCPASS_SANDBOX_PUBLISHER_PASSWORD));
+      g_assert_nonnull (strstr (html, "Sign in with Sandbox SSO"));
+      g_assert_true (g_str_has_prefix (link, idp));
+
+      idp_page = fetch (f, "GET", link, NULL, NULL);
+      idp_html = reply_text (idp_page);
+      g_assert_cmpuint (idp_page->status, ==, 200);
+      g_assert_nonnull (strstr (idp_html, ARCPASS_SANDBOX_IDP_USERNAME));
+      g_assert_nonnull (strstr (idp_html, ARCPASS_SANDBOX_IDP_PASSWORD));
+      saml_request = html_attribute (idp_html, "name=\"SAMLRequest\" value=\"");
+      relay = html_attribute (idp_html, "name=\"RelayState\" value=\"");
+
+      form = soup_form_encode ("SAMLRequest", saml_request, "RelayState", relay,
+                               "idp_username", ARCPASS_SANDBOX_IDP_USERNAME,
+                               "idp_password", "wrong", NULL);
+      wrong = fetch (f, "POST", login_url, NULL, form);
+      g_assert_true (reply_contains (wrong, "wrong password"));
+      g_free (form);
+      form = soup_form_encode ("SAMLRequest", saml_request, "RelayState", relay,
+                               "idp_username", ARCPASS_SANDBOX_IDP_USERNAME,
+                               "idp_password", ARCPASS_SANDBOX_IDP_PASSWORD, NULL);
+      mfa = fetch (f, "POST", login_url, NULL, form);
+      mfa_html = reply_text (mfa);
+      g_assert_cmpuint (mfa->status, ==, 200);
+      /* The code is shown on the page: public test data. */
+      g_assert_nonnull (strstr (mfa_html, ARCPASS_SANDBOX_IDP_MFA_CODE));
+      mfa_session = html_attribute (mfa_html, "name=\"mfa_session\" value=\"");
+
+      g_free (form);
+      form = soup_form_encode ("mfa_session", mfa_session, "code", "000000", NULL);
+      bad_code = fetch (f, "POST", mfa_url, NULL, form);
+      g_assert_true (reply_contains (bad_code, "not right"));
+      g_free (form);
+      form = soup_form_encode ("mfa_session", mfa_session, "code", ARCPASS_SANDBOX_IDP_MFA_CODE,
+                               NULL);
+      post_page = fetch (f, "POST", mfa_url, NULL, form);
+      post_html = reply_text (post_page);
+      action = html_attribute (post_html, "id=\"samlPost\" method=\"post\" action=\"");
+      expected = g_strconcat (org, "/sharing/rest/oauth2/saml/signin", NULL);
+      g_assert_cmpstr (action, ==, expected);
+      saml_response = html_attribute (post_html, "name=\"SAMLResponse\" value=\"");
+
+      acs_form = soup_form_encode ("SAMLResponse", saml_response, "RelayState", relay, NULL);
+      acs = fetch (f, "POST", action, NULL, acs_form);
+      g_assert_cmpuint (acs->status, ==, 302);
+      location = soup_message_headers_get_one (acs->headers, "Location");
+      g_free (expected);
+      expected = oob ? g_strconcat (org, "/sharing/oauth2/approval?code=", NULL)
+                     : g_strconcat (LOOPBACK_REDIRECT, "?code=", NULL);
+      g_assert_true (g_str_has_prefix (location, expected));
+      g_assert_nonnull (strstr (location, "state=st4te-xyz"));
+      g_free (cookie_of (acs));
+
+      /* An assertion is used once. */
+      replay = fetch (f, "POST", action, NULL, acs_form);
+      g_assert_cmpuint (replay->status, ==, 400);
+
+      code = query_value (location, "code");
+      g_free (form);
+      form = soup_form_encode ("client_id", ARCPASS_SANDBOX_CLIENT_ID, "grant_type",
+                               "authorization_code", "code", code, "redirect_uri",
+                               oob ? "urn:ietf:wg:oauth:2.0:oob" : LOOPBACK_REDIRECT,
+                               "code_verifier", VERIFIER, NULL);
+      token = fetch (f, "POST", "/sharing/rest/oauth2/token", NULL, form);
+      g_assert_cmpstr (json_object_get_string_member (reply_json (token), "username"), ==,
+                       ARCPASS_SANDBOX_IDP_USERNAME);
+    }
+
+  /* Such a member has no portal password. */
+  {
+    g_autofree char *path = authorize_path (LOOPBACK_REDIRECT, NULL, NULL);
+    g_autoptr(Reply) page = fetch (f, "GET", path, NULL, NULL);
+    g_autofree char *html = reply_text (page);
+    g_autofree char *state = extract_between (html, "name=\"oauth_state\" value=\"", "\"");
+    g_autofree char *form = soup_form_encode ("oauth_state", state,
+                                              "username", ARCPASS_SANDBOX_IDP_USERNAME,
+                                              "password", ARCPASS_SANDBOX_IDP_PASSWORD, NULL);
+    g_autoptr(Reply) refused = fetch (f, "POST", "/sharing/rest/oauth2/signin", NULL, form);
+
+    g_assert_cmpuint (refused->status, ==, 200);
+    g_assert_true (reply_contains (refused, "signs in with Sandbox SSO"));
+  }
+}
+
+/* The portal session cookie: set at sign-in, per host; authorize then
+ * completes without a form unless force_login=true; prepopulatedusername
+ * fills the username in. */
+static void
+test_session_cookie (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = authorize_path (LOOPBACK_REDIRECT, NULL, NULL);
+  g_autoptr(Reply) page = fetch (f, "GET", path, NULL, NULL);
+  g_autofree char *html = reply_text (page);
+  g_autofree char *state = extract_between (html, "name=\"oauth_state\" value=\"", "\"");
+  g_autofree char *form = soup_form_encode ("oauth_state", state,
+                                            "username", ARCPASS_SANDBOX_PUBLISHER_USERNAME,
+                                            "password", ARCPASS_SANDBOX_PUBLISHER_PASSWORD, NULL);
+  g_autoptr(Reply) signin = fetch (f, "POST", "/sharing/rest/oauth2/signin", NULL, form);
+  g_autoptr(Reply) silent = NULL;
+  g_autoptr(Reply) forced = NULL;
+  g_autoptr(Reply) other_host = NULL;
+  g_autoptr(Reply) prefilled = NULL;
+  g_autofree char *forced_path = authorize_path (LOOPBACK_REDIRECT, "force_login", "true");
+  g_autofree char *prefill_path = authorize_path (LOOPBACK_REDIRECT, "prepopulatedusername",
+                                                  ARCPASS_SANDBOX_USER_USERNAME);
+  g_autofree char *org_path = g_strconcat (arcpass_sandbox_get_host_url (f->sandbox,
+                                                                         ARCPASS_SANDBOX_HOST_ORG),
+                                           path, NULL);
+  const char *location;
+
+  g_assert_cmpuint (signin->status, ==, 302);
+  f->cookie = cookie_of (signin);
+
+  /* With the cookie: no form, straight to the redirect with a code. */
+  silent = fetch (f, "GET", path, NULL, NULL);
+  g_assert_cmpuint (silent->status, ==, 302);
+  location = soup_message_headers_get_one (silent->headers, "Location");
+  g_assert_true (g_str_has_prefix (location, LOOPBACK_REDIRECT "?code="));
+
+  /* force_login=true shows the form all the same. */
+  forced = fetch (f, "GET", forced_path, NULL, NULL);
+  g_assert_cmpuint (forced->status, ==, 200);
+  g_assert_true (reply_contains (forced, "name=\"oauth_state\""));
+
+  /* The cookie belongs to its host only. */
+  other_host = fetch (f, "GET", org_path, NULL, NULL);
+  g_assert_cmpuint (other_host->status, ==, 200);
+
+  /* Without a session, prepopulatedusername fills the username in. */
+  g_clear_pointer (&f->cookie, g_free);
+  prefilled = fetch (f, "GET", prefill_path, NULL, NULL);
+  g_assert_cmpuint (prefilled->status, ==, 200);
+  g_assert_true (reply_contains (prefilled, "value=\"" ARCPASS_SANDBOX_USER_USERNAME "\""));
+}
+
+/* A portal account whose password has expired: explained, and a new one
+ * leads on to the sign-in's end. */
+static void
+test_password_expired (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *path = authorize_path (LOOPBACK_REDIRECT, NULL, NULL);
+  g_autoptr(Reply) page = fetch (f, "GET", path, NULL, NULL);
+  g_autofree char *html = reply_text (page);
+  g_autofree char *state = extract_between (html, "name=\"oauth_state\" value=\"", "\"");
+  g_autofree char *form = soup_form_encode ("oauth_state", state,
+                                            "username", ARCPASS_SANDBOX_EXPIRED_USERNAME,
+                                            "password", ARCPASS_SANDBOX_EXPIRED_PASSWORD, NULL);
+  g_autoptr(Reply) expired = fetch (f, "POST", "/sharing/rest/oauth2/signin", NULL, form);
+  g_autofree char *expired_html = reply_text (expired);
+  g_autofree char *change = html_attribute (expired_html, "name=\"password_change\" value=\"");
+  g_autoptr(Reply) too_short = NULL;
+  g_autoptr(Reply) done = NULL;
+  g_autofree char *short_html = NULL;
+  g_autofree char *change2 = NULL;
+
+  g_assert_nonnull (strstr (html, ARCPASS_SANDBOX_EXPIRED_USERNAME));
+  g_assert_cmpuint (expired->status, ==, 200);
+  g_assert_nonnull (strstr (expired_html, "Your password has expired"));
+
+  g_free (form);
+  form = soup_form_encode ("oauth_state", state, "password_change", change,
+                           "new_password", "short", "confirm_password", "short", NULL);
+  too_short = fetch (f, "POST", "/sharing/rest/oauth2/signin", NULL, form);
+  short_html = reply_text (too_short);
+  g_assert_nonnull (strstr (short_html, "8 characters or more"));
+  change2 = html_attribute (short_html, "name=\"password_change\" value=\"");
+
+  g_free (form);
+  form = soup_form_encode ("oauth_state", state, "password_change", change2,
+                           "new_password", "a-new-password-1", "confirm_password",
+                           "a-new-password-1", NULL);
+  done = fetch (f, "POST", "/sharing/rest/oauth2/signin", NULL, form);
+  g_assert_cmpuint (done->status, ==, 302);
+  g_assert_true (g_str_has_prefix (soup_message_headers_get_one (done->headers, "Location"),
+                                   LOOPBACK_REDIRECT "?code="));
+}
+
+/* Redirect URIs match exactly, port included, as on ArcGIS; RFC 8252's
+ * any-port loopback matching is an option; a user can register a URI. */
+static void
+test_redirect_exact_port (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:48765/callback"), ==, 200);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:48766/callback"), ==, 400);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 400);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1/callback"), ==, 200);
+
+  /* The option, through the control API. */
+  {
+    g_autoptr(Reply) on = fetch (f, "POST", "/_sandbox/config", NULL, "redirect_any_port=1");
+    g_autoptr(Reply) bad = fetch (f, "POST", "/_sandbox/config", NULL, "redirect_any_port=yes");
+
+    g_assert_cmpuint (on->status, ==, 200);
+    g_assert_cmpuint (bad->status, ==, 400);
+  }
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 200);
+  /* Still not another path, host or scheme. */
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/other"), ==, 400);
+  g_assert_cmpuint (authorize_status (f, "http://localhost:5000/"), ==, 400);
+  arcpass_sandbox_reset (f->sandbox);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 400);
+
+  /* Registering a URI, as in an OAuth credential's settings. */
+  {
+    g_autoptr(Reply) reg = fetch (f, "POST", "/_sandbox/config", NULL,
+                                  "register_redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcallback");
+
+    g_assert_cmpuint (reg->status, ==, 200);
+  }
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5000/callback"), ==, 200);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5001/callback"), ==, 400);
+  arcpass_sandbox_set_loopback_any_port (f->sandbox, TRUE);
+  g_assert_cmpuint (authorize_status (f, "http://127.0.0.1:5001/callback"), ==, 200);
+}
 
 static void
 test_fixtures (Fixture       *f,
@@ -1233,6 +1567,10 @@ main (int   argc,
   ADD ("/sandbox/portal/info", test_portal_info);
   ADD ("/sandbox/oauth/full-signin", test_full_signin);
   ADD ("/sandbox/oauth/errors", test_oauth_errors);
+  ADD ("/sandbox/oauth/redirect-exact-port", test_redirect_exact_port);
+  ADD ("/sandbox/oauth/idp-sign-in", test_idp_sign_in);
+  ADD ("/sandbox/oauth/session-cookie", test_session_cookie);
+  ADD ("/sandbox/oauth/password-expired", test_password_expired);
   ADD ("/sandbox/oauth/oob-cancel-implicit", test_oob_cancel_implicit);
   ADD ("/sandbox/oauth/expiry", test_expiry);
   ADD ("/sandbox/generate-token", test_generate_token);

@@ -5,6 +5,11 @@
 
 G_BEGIN_DECLS
 
+/* "http://127.0.0.1:PORT/callback" on a port that nobody listens on now.
+ * Tests run in parallel, so none of them signs in on the default redirect
+ * port: each registers such a URI in its sandbox instead, as a user
+ * registers one in their OAuth credential. */
+char      *arcpass_test_free_redirect_uri  (void);
 /* Runs the default main context until @condition returns TRUE or @timeout_ms
  * elapses; returns the last value of @condition. */
 gboolean   arcpass_test_wait_until         (gboolean    (*condition) (gpointer data),

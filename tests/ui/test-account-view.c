@@ -796,6 +796,16 @@ test_sign_in_required (void)
   g_assert_true (gtk_widget_get_visible (find (&fixture, "state_group")));
   g_assert_cmpstr (row_title (&fixture, "state_row"), ==, "Sign-In Required");
   g_assert_cmpstr (gtk_label_get_text (find (&fixture, "state_label")), ==, "Sign-in required");
+  /* "Sign In Again" asks the window to sign this account in again. */
+  {
+    GtkWidget *again = find (&fixture, "sign_in_again_button");
+    GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (again));
+
+    g_assert_true (gtk_widget_get_visible (again));
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (again)), ==,
+                     "win.sign-in-again");
+    g_assert_cmpstr (g_variant_get_string (target, NULL), ==, arcpass_credential_get_id (cred));
+  }
   /* Kept: in the keyring, marked. */
   g_assert_true (in_keyring (cred));
   arcpass_test_save_screenshots (fixture.window, "account-view-sign-in-required");

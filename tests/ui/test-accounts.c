@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <libsoup/soup.h>
 
 #include "arcpass-account-row.h"
 #include "arcpass-account-page.h"
@@ -9,6 +10,7 @@
 #include "arcpass-api-key-page.h"
 #include "arcpass-app-credentials-page.h"
 #include "arcpass-application.h"
+#include "arcpass-browser-page.h"
 #include "arcpass-enterprise-page.h"
 #include "arcpass-sandbox.h"
 #include "arcpass-window.h"
@@ -527,6 +529,174 @@ test_restore (void)
   arcpass_test_save_screenshots (GTK_WINDOW (window), "accounts-restored");
 }
 
+typedef struct {
+  gboolean     done;
+  GBytes      *body;
+  GError      *error;
+} Fetch;
+
+static void
+fetch_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Fetch *fetch = data;
+
+  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &fetch->error);
+  fetch->done = TRUE;
+}
+
+static gboolean
+fetch_done_cb (gpointer data)
+{
+  return ((Fetch *) data)->done;
+}
+
+/* The user's browser, played over HTTP while the main loop runs. */
+static char *
+browser_fetch (SoupSession *session,
+               SoupMessage *message)
+{
+  Fetch fetch = { FALSE, NULL, NULL };
+  char *text;
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, fetch_cb, &fetch);
+  g_assert_true (arcpass_test_wait_until (fetch_done_cb, &fetch, 10000));
+  g_assert_no_error (fetch.error);
+  text = g_strndup (g_bytes_get_data (fetch.body, NULL), g_bytes_get_size (fetch.body));
+  g_bytes_unref (fetch.body);
+  return text;
+}
+
+static void
+save_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static gboolean
+result_set_cb (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static ArcpassCredential *find_credential (ArcpassWindow *window,
+                                           const char    *username);
+
+/* The window shows the account renewed (a new refresh token, valid). */
+static gboolean
+renewed_cb (gpointer data)
+{
+  ArcpassCredential *credential = find_credential (data, ARCPASS_SANDBOX_USER_USERNAME);
+
+  return credential &&
+         arcpass_credential_get_state (credential) == ARCPASS_CREDENTIAL_STATE_VALID &&
+         arcpass_credential_get_refresh_token (credential) != NULL &&
+         !g_str_equal (arcpass_credential_get_refresh_token (credential),
+                       "stale-refresh-0123456789");
+}
+
+static ArcpassCredential *
+find_credential (ArcpassWindow *window,
+                 const char    *username)
+{
+  GtkWidget *list = find (window, "account_list");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list);
+       child;
+       child = gtk_widget_get_next_sibling (child))
+    if (ARCPASS_IS_ACCOUNT_ROW (child) &&
+        g_strcmp0 (arcpass_credential_get_username (
+                     arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (child))), username) == 0)
+      return arcpass_account_row_get_credential (ARCPASS_ACCOUNT_ROW (child));
+  return NULL;
+}
+
+/* An account that needs a new sign-in (it signed in in the browser): "Sign
+ * In Again" opens the same sign-in, with its username on the portal's form
+ * (prepopulatedusername) and force_login; the account is then renewed in
+ * place. */
+static void
+test_sign_in_again (void)
+{
+  g_autoptr(ArcpassCredential) stale = arcpass_credential_new (ARCPASS_CREDENTIAL_OAUTH_USER,
+                                                               arcpass_sandbox_get_url (sandbox));
+  g_autoptr(ArcpassAccountStore) store = arcpass_account_store_new ();
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupSession) browser = soup_session_new ();
+  g_autoptr(SoupMessage) get = NULL;
+  g_autoptr(SoupMessage) post = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("name=\"oauth_state\" value=\"([^\"]+)\"", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *redirect_uri = arcpass_test_free_redirect_uri ();
+  g_autofree char *link = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *oauth_state = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *answer = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  ArcpassCredential *shown;
+  ArcpassWindow *window;
+  GtkWidget *page;
+  guint before;
+
+  /* Tokens the sandbox never issued: the account cannot be renewed. */
+  arcpass_sandbox_register_redirect_uri (sandbox, redirect_uri);
+  arcpass_credential_set_username (stale, ARCPASS_SANDBOX_USER_USERNAME);
+  arcpass_credential_set_client_id (stale, ARCPASS_SANDBOX_CLIENT_ID);
+  arcpass_credential_set_redirect_uri (stale, redirect_uri);
+  arcpass_credential_set_access_token (stale, "stale-access-0123456789");
+  arcpass_credential_set_access_expires (stale, now - 600);
+  arcpass_credential_set_refresh_token (stale, "stale-refresh-0123456789");
+  arcpass_credential_set_refresh_expires (stale, now + 86400);
+  arcpass_credential_set_state (stale, ARCPASS_CREDENTIAL_STATE_SIGN_IN_REQUIRED);
+  arcpass_account_store_save_async (store, stale, NULL, save_cb, &saved);
+  g_assert_true (arcpass_test_wait_until (result_set_cb, &saved, 10000));
+  g_assert_true (arcpass_account_store_save_finish (store, saved, &error));
+  g_assert_no_error (error);
+
+  restart_app ();
+  window = get_main_window ();
+  before = count_accounts (window);
+  shown = find_credential (window, ARCPASS_SANDBOX_USER_USERNAME);
+  g_assert_nonnull (shown);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in-again", "s",
+                                             arcpass_credential_get_id (shown)));
+  g_assert_cmpstr (visible_page (window), ==, "browser");
+  page = arcpass_test_find_widget (GTK_WIDGET (window), ARCPASS_TYPE_BROWSER_PAGE, NULL);
+  g_assert_nonnull (page);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (page, "redirect_row"))), ==,
+                   redirect_uri);
+  g_assert_true (gtk_widget_activate_action (page, "browser.sign-in", NULL));
+  link = g_strdup (gtk_label_get_text (GTK_LABEL (find (page, "link_label"))));
+  g_assert_nonnull (strstr (link, "prepopulatedusername=" ARCPASS_SANDBOX_USER_USERNAME));
+  g_assert_nonnull (strstr (link, "force_login=true"));
+
+  /* The browser: the form shows the username; the password is typed. */
+  get = soup_message_new ("GET", link);
+  html = browser_fetch (browser, get);
+  g_assert_nonnull (strstr (html, "value=\"" ARCPASS_SANDBOX_USER_USERNAME "\""));
+  g_assert_true (g_regex_match (regex, html, 0, &match));
+  oauth_state = g_match_info_fetch (match, 1);
+  action = g_uri_resolve_relative (link, "signin", G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  post = soup_message_new_from_encoded_form ("POST", action,
+                                             soup_form_encode ("oauth_state", oauth_state,
+                                                               "username", ARCPASS_SANDBOX_USER_USERNAME,
+                                                               "password", ARCPASS_SANDBOX_USER_PASSWORD,
+                                                               NULL));
+  answer = browser_fetch (browser, post);
+  g_assert_nonnull (strstr (answer, "You can close this tab"));
+
+  /* Renewed in place: the same number of accounts, this one valid. */
+  g_assert_true (arcpass_test_wait_until (renewed_cb, window, 10000));
+  g_assert_cmpuint (count_accounts (window), ==, before);
+}
+
 static gboolean
 all_offline_cb (gpointer data)
 {
@@ -588,6 +758,7 @@ main (int    argc,
   g_test_add_func ("/accounts/07-enterprise-wrong-password", test_enterprise_wrong_password);
   g_test_add_func ("/accounts/08-enterprise-password", test_enterprise_password);
   g_test_add_func ("/accounts/09-restore", test_restore);
+  g_test_add_func ("/accounts/09b-sign-in-again", test_sign_in_again);
   g_test_add_func ("/accounts/10-offline", test_offline);
 
   ret = g_test_run ();

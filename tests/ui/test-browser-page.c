@@ -26,6 +26,7 @@ typedef struct {
   ArcpassBrowserPage *page;
   ArcpassCredential  *credential;
   SoupSession        *browser;
+  char               *redirect_uri;
   guint               n_signed_in;
   guint               n_cancelled;
 } Fixture;
@@ -59,6 +60,11 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->client = arcpass_client_new ();
   fixture->settings = g_settings_new ("io.github.arcpass.Arcpass");
+  /* Registered in the sandbox app, remembered in the settings, shown by
+   * the page. */
+  fixture->redirect_uri = arcpass_test_free_redirect_uri ();
+  arcpass_sandbox_register_redirect_uri (fixture->sandbox, fixture->redirect_uri);
+  g_settings_set_string (fixture->settings, "browser-redirect-uri", fixture->redirect_uri);
   fixture->browser = soup_session_new ();
   fixture->page = arcpass_browser_page_new (fixture->client, fixture->settings);
   arcpass_browser_page_set_defaults (fixture->page, arcpass_sandbox_get_url (fixture->sandbox),
@@ -79,6 +85,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   gtk_window_destroy (fixture->window);
   g_clear_object (&fixture->browser);
+  g_clear_pointer (&fixture->redirect_uri, g_free);
   g_clear_object (&fixture->credential);
   g_clear_object (&fixture->settings);
   g_clear_object (&fixture->client);
@@ -244,6 +251,18 @@ test_sign_in (Fixture       *fixture,
   g_assert_nonnull (strstr (link, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
   g_assert_nonnull (strstr (link, "code_challenge_method=S256"));
   g_assert_nonnull (strstr (link, "state="));
+  /* An account is being added: the browser's portal session must not
+   * complete the sign-in silently. */
+  g_assert_nonnull (strstr (link, "force_login=true"));
+  g_assert_null (strstr (link, "prepopulatedusername"));
+  uri = g_uri_parse (link, G_URI_FLAGS_ENCODED_QUERY, NULL);
+  {
+    g_autoptr(GHashTable) params = g_uri_parse_params (g_uri_get_query (uri), -1, "&",
+                                                       G_URI_PARAMS_NONE, NULL);
+
+    /* Exactly the registered URI, port included. */
+    g_assert_cmpstr (g_hash_table_lookup (params, "redirect_uri"), ==, fixture->redirect_uri);
+  }
 
   g_free (name);
   name = g_strdup_printf ("browser-waiting-%d", width);
@@ -263,8 +282,8 @@ test_sign_in (Fixture       *fixture,
   g_assert_cmpuint (fixture->n_signed_in, ==, 1);
   g_assert_cmpstr (arcpass_credential_get_username (fixture->credential), ==,
                    ARCPASS_SANDBOX_PUBLISHER_USERNAME);
-  g_assert_true (g_str_has_prefix (arcpass_credential_get_redirect_uri (fixture->credential),
-                                   "http://127.0.0.1:"));
+  g_assert_cmpstr (arcpass_credential_get_redirect_uri (fixture->credential), ==,
+                   fixture->redirect_uri);
   g_assert_cmpstr (visible_page (fixture), ==, "form");
 
   /* No web view was involved at any time. */
@@ -337,6 +356,79 @@ test_state_mismatch (Fixture       *fixture,
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "state"));
 }
 
+/* The redirect URI is shown with a copy button, editable, validated and
+ * remembered; its port is the one listened on, and a busy one is explained
+ * in the page. */
+static void
+test_redirect_uri (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GtkWidget *row = arcpass_test_find_widget (GTK_WIDGET (fixture->page), ADW_TYPE_ENTRY_ROW,
+                                             "redirect_row");
+  GtkWidget *row_error = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL,
+                                                   "redirect_error_label");
+  GtkWidget *form_error = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL,
+                                                    "form_error_label");
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) fresh = NULL;
+  g_autofree char *busy_uri = NULL;
+  g_autofree char *port_text = NULL;
+  g_autofree char *remembered = NULL;
+  g_autofree char *name = NULL;
+  guint16 port;
+
+  /* The remembered URI is shown (a new page with default settings shows
+   * the documented default). */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, fixture->redirect_uri);
+  g_settings_reset (fixture->settings, "browser-redirect-uri");
+  {
+    ArcpassBrowserPage *other = g_object_ref_sink (arcpass_browser_page_new (fixture->client,
+                                                                             fixture->settings));
+    GtkWidget *other_row = arcpass_test_find_widget (GTK_WIDGET (other), ADW_TYPE_ENTRY_ROW,
+                                                     "redirect_row");
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (other_row)), ==,
+                     ARCPASS_LOOPBACK_DEFAULT_REDIRECT_URI);
+    g_assert_finalize_object (other);
+  }
+
+  /* Copy puts it on the clipboard. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "browser.copy-redirect",
+                                             NULL));
+
+  /* Validated as it is typed: a port is required. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "http://127.0.0.1/callback");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (row_error)), "has no port"));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "browser.sign-in", NULL);
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+
+  /* A port held by another program: said in the page, nothing starts. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  busy_uri = g_strdup_printf ("http://127.0.0.1:%u/callback", port);
+  gtk_editable_set_text (GTK_EDITABLE (row), busy_uri);
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "browser.sign-in", NULL);
+  g_assert_cmpstr (visible_page (fixture), ==, "form");
+  g_assert_true (gtk_widget_get_visible (form_error));
+  port_text = g_strdup_printf ("Port %u of this computer is in use", port);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (form_error)), port_text));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (form_error)),
+                            "register another redirect URI"));
+  name = g_strdup_printf ("browser-port-in-use-%d", gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), name));
+
+  /* Another registered one works, and is remembered. */
+  gtk_editable_set_text (GTK_EDITABLE (row), fixture->redirect_uri);
+  start (fixture);
+  fresh = g_settings_new ("io.github.arcpass.Arcpass");
+  remembered = g_settings_get_string (fresh, "browser-redirect-uri");
+  g_assert_cmpstr (remembered, ==, fixture->redirect_uri);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "browser.cancel", NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -357,6 +449,7 @@ main (int   argc,
   ADD ("/browser/sign-in", test_sign_in, 1280);
   ADD ("/browser/sign-in-narrow", test_sign_in, 360);
   ADD ("/browser/cancel", test_cancel, 1280);
+  ADD ("/browser/redirect-uri", test_redirect_uri, 1280);
   ADD ("/browser/state-mismatch", test_state_mismatch, 1280);
 
 #undef ADD

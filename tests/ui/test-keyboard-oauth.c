@@ -459,6 +459,7 @@ test_browser_sign_in (void)
   GtkWidget *row, *page, *open_button, *copy_button;
   guint before = kbd_count_accounts (window);
   g_autofree char *link = NULL;
+  g_autofree char *redirect_uri = NULL;
 
   /* Ctrl+N, Tab to "Sign In with a Browser", Enter. */
   g_assert_true (kbd_press (WIN, "<Control>n"));
@@ -467,6 +468,12 @@ test_browser_sign_in (void)
   kbd_activate (WIN);
   page = oauth_page ();
   g_assert_true (kbd_focus_in (WIN, page));
+
+  /* Setup, not a keyboard step: a redirect URI on a free port, registered
+   * in the sandbox app (tests run in parallel; the default port is one). */
+  redirect_uri = arcpass_test_free_redirect_uri ();
+  arcpass_sandbox_register_redirect_uri (kbd.sandbox, redirect_uri);
+  gtk_editable_set_text (GTK_EDITABLE (kbd_find (page, "redirect_row")), redirect_uri);
 
   /* Tab to "Open Browser", Enter: the page waits, with the focus in it. */
   open_button = kbd_find (page, "open_browser_button");

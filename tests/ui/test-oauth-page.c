@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <libsoup/soup.h>
 #include <webkit/webkit.h>
 
 #include "arcpass-browser-page.h"
@@ -50,6 +51,7 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *redirect_uri = NULL;
   int width = GPOINTER_TO_INT (data) ? GPOINTER_TO_INT (data) : 1280;
 
   fixture->sandbox = arcpass_sandbox_new ();
@@ -58,6 +60,10 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->client = arcpass_client_new ();
   fixture->settings = g_settings_new ("io.github.arcpass.Arcpass");
+  /* "Continue in Browser" listens on this registered URI. */
+  redirect_uri = arcpass_test_free_redirect_uri ();
+  arcpass_sandbox_register_redirect_uri (fixture->sandbox, redirect_uri);
+  g_settings_set_string (fixture->settings, "browser-redirect-uri", redirect_uri);
   fixture->page = arcpass_oauth_page_new (fixture->client, fixture->settings);
   arcpass_oauth_page_set_defaults (fixture->page, arcpass_sandbox_get_url (fixture->sandbox),
                                    ARCPASS_SANDBOX_CLIENT_ID);
@@ -178,6 +184,48 @@ run_js (WebKitWebView *view,
   g_assert_no_error (js.error);
   text = jsc_value_to_string (js.value);
   g_object_unref (js.value);
+  return text;
+}
+
+typedef struct {
+  gboolean  done;
+  GBytes   *body;
+  GError   *error;
+} Fetch;
+
+static void
+fetch_text_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Fetch *fetch = data;
+
+  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &fetch->error);
+  fetch->done = TRUE;
+}
+
+static gboolean
+fetch_done (gpointer data)
+{
+  return ((Fetch *) data)->done;
+}
+
+/* Sends @message while the main loop (and so the sandbox) runs. */
+static char *
+fetch_text (SoupSession *session,
+            SoupMessage *message)
+{
+  Fetch fetch = { FALSE, NULL, NULL };
+  GBytes *body;
+  char *text;
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, fetch_text_cb,
+                                    &fetch);
+  g_assert_true (arcpass_test_wait_until (fetch_done, &fetch, TIMEOUT_MS));
+  g_assert_no_error (fetch.error);
+  body = fetch.body;
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_bytes_unref (body);
   return text;
 }
 
@@ -610,6 +658,204 @@ test_continue_in_browser (Fixture       *fixture,
   g_assert_cmpstr (visible_page (fixture), ==, "form");
 }
 
+/* Every host the page's header named, in order, without repeats. */
+static void
+host_label_changed_cb (GtkLabel   *label,
+                       GParamSpec *pspec,
+                       GPtrArray  *hosts)
+{
+  const char *text = gtk_label_get_text (label);
+
+  if (*text && (hosts->len == 0 || !g_str_equal (g_ptr_array_index (hosts, hosts->len - 1), text)))
+    g_ptr_array_add (hosts, g_strdup (text));
+}
+
+static gboolean
+hosts_contain (GPtrArray  *hosts,
+               const char *host)
+{
+  for (guint i = 0; i < hosts->len; i++)
+    if (g_str_equal (g_ptr_array_index (hosts, i), host))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+host_of (Fixture            *fixture,
+         ArcpassSandboxHost  host)
+{
+  return g_strdup_printf ("%s:%u", arcpass_sandbox_host_get_address (host),
+                          arcpass_sandbox_get_port (fixture->sandbox));
+}
+
+/* An organisation member signing in with its identity provider, in the
+ * embedded view: the portal's page, the IdP's form and second factor on
+ * their own host (the header says so), the SAML POST to the organisation's
+ * host, and the approval page there, which the core accepts. */
+static void
+test_sign_in_idp (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkWidget *host_label = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL,
+                                                    "host_label");
+  GtkWidget *tls_label = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL,
+                                                   "tls_label");
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *portal_host = host_of (fixture, ARCPASS_SANDBOX_HOST_PORTAL);
+  g_autofree char *idp_host = host_of (fixture, ARCPASS_SANDBOX_HOST_IDP);
+  g_autofree char *org_host = host_of (fixture, ARCPASS_SANDBOX_HOST_ORG);
+  g_autofree char *result = NULL;
+  g_autofree char *script = NULL;
+  WebKitWebView *view;
+
+  g_signal_connect (host_label, "notify::label", G_CALLBACK (host_label_changed_cb), hosts);
+  view = start_sign_in (fixture);
+
+  result = run_js (view, "document.getElementById ('idpSignIn').click (); 'ok'");
+  g_assert_cmpstr (result, ==, "ok");
+  wait_for_title (fixture, "Sandbox SSO — Sign In");
+  /* The header names the identity provider's host while its form shows. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (host_label)), ==, idp_host);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (tls_label)), ==, "Not encrypted (local sandbox)");
+  arcpass_test_spin (200);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-idp-host"));
+
+  g_clear_pointer (&result, g_free);
+  script = g_strdup_printf ("document.getElementById ('idpUsername').value = '%s';"
+                            "document.getElementById ('idpPassword').value = '%s';"
+                            "document.getElementById ('idpSubmit').click (); 'ok'",
+                            ARCPASS_SANDBOX_IDP_USERNAME, ARCPASS_SANDBOX_IDP_PASSWORD);
+  result = run_js (view, script);
+  wait_for_title (fixture, "Sandbox SSO — Verification Code");
+  arcpass_test_spin (200);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-idp-mfa"));
+
+  g_clear_pointer (&result, g_free);
+  g_clear_pointer (&script, g_free);
+  script = g_strdup_printf ("document.getElementById ('mfaCode').value = '%s';"
+                            "document.getElementById ('mfaSubmit').click (); 'ok'",
+                            ARCPASS_SANDBOX_IDP_MFA_CODE);
+  result = run_js (view, script);
+
+  /* The SAML form posts itself to the organisation's host, whose approval
+   * page (on that host, not the portal's) is intercepted. */
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_IDP_USERNAME);
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-org-approval"));
+  for (guint i = 0; i < hosts->len; i++)
+    g_test_message ("header showed %s", (const char *) g_ptr_array_index (hosts, i));
+  g_assert_true (hosts_contain (hosts, portal_host));
+  g_assert_true (hosts_contain (hosts, idp_host));
+  g_assert_true (hosts_contain (hosts, org_host));
+  g_signal_handlers_disconnect_by_data (host_label, hosts);
+}
+
+/* "Paste Code": the code the portal showed (here obtained by a second
+ * browser from the same authorize link) is exchanged with this attempt's
+ * PKCE verifier, exactly like an intercepted one. */
+static void
+test_paste_code (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  WebKitWebView *view = start_sign_in (fixture);
+  g_autoptr(SoupSession) browser = soup_session_new ();
+  g_autofree char *authorize_url = g_strdup (webkit_web_view_get_uri (view));
+  g_autoptr(SoupMessage) get = soup_message_new ("GET", authorize_url);
+  g_autoptr(SoupMessage) post = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("name=\"oauth_state\" value=\"([^\"]+)\"", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *oauth_state = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(GUri) location = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  soup_message_add_flags (get, SOUP_MESSAGE_NO_REDIRECT);
+  html = fetch_text (browser, get);
+  g_assert_true (g_regex_match (regex, html, 0, &match));
+  oauth_state = g_match_info_fetch (match, 1);
+  action = g_uri_resolve_relative (authorize_url, "signin", G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  post = soup_message_new_from_encoded_form ("POST", action,
+                                             soup_form_encode ("oauth_state", oauth_state,
+                                                               "username", ARCPASS_SANDBOX_PUBLISHER_USERNAME,
+                                                               "password", ARCPASS_SANDBOX_PUBLISHER_PASSWORD,
+                                                               NULL));
+  soup_message_add_flags (post, SOUP_MESSAGE_NO_REDIRECT);
+  g_free (fetch_text (browser, post));
+  g_assert_cmpuint (soup_message_get_status (post), ==, 302);
+  location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (post),
+                                                        "Location"),
+                          G_URI_FLAGS_ENCODED_QUERY, NULL);
+  params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_NONE, NULL);
+  code = g_strdup (g_hash_table_lookup (params, "code"));
+  g_assert_nonnull (code);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "oauth.paste-code", NULL));
+  dialog = ADW_MESSAGE_DIALOG (arcpass_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  /* Masked. */
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (entry));
+  arcpass_test_wait_for_draw (GTK_WIDGET (dialog));
+  g_free (arcpass_test_save_screenshot (GTK_WIDGET (dialog), "oauth-paste-code"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), code);
+  /* Enter in the entry signs in. */
+  g_signal_emit_by_name (entry, "activate");
+
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+  g_assert_null (arcpass_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+/* With a portal session cookie kept ("Keep me signed in"), adding an
+ * account still shows the portal's form: force_login. */
+static void
+test_force_login (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkWidget *keep = arcpass_test_find_widget (GTK_WIDGET (fixture->page), GTK_TYPE_CHECK_BUTTON,
+                                              "keep_signed_in_check");
+  WebKitWebView *view;
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (keep), TRUE);
+  view = start_sign_in (fixture);
+  submit_credentials (view, ARCPASS_SANDBOX_PUBLISHER_USERNAME, ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+
+  /* The session cookie is kept; another "Add account" shows the form. */
+  fixture->n_signed_in = 0;
+  view = start_sign_in (fixture);
+  g_assert_cmpuint (fixture->n_signed_in, ==, 0);
+  submit_credentials (view, ARCPASS_SANDBOX_USER_USERNAME, ARCPASS_SANDBOX_USER_PASSWORD);
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_USER_USERNAME);
+}
+
+/* Signing an existing account in again: the portal's form shows its
+ * username (prepopulatedusername), and still asks for the password. */
+static void
+test_sign_in_again (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  WebKitWebView *view;
+  g_autofree char *prefilled = NULL;
+  const char *uri;
+
+  g_object_set (fixture->page, "username", ARCPASS_SANDBOX_USER_USERNAME, NULL);
+  view = start_sign_in (fixture);
+  uri = webkit_web_view_get_uri (view);
+  g_assert_nonnull (strstr (uri, "prepopulatedusername=" ARCPASS_SANDBOX_USER_USERNAME));
+  g_assert_nonnull (strstr (uri, "force_login=true"));
+  prefilled = run_js (view, "document.getElementById ('user_username').value");
+  g_assert_cmpstr (prefilled, ==, ARCPASS_SANDBOX_USER_USERNAME);
+  g_free (run_js (view, "document.getElementById ('user_password').value = '"
+                  ARCPASS_SANDBOX_USER_PASSWORD "';"
+                  "document.getElementById ('signIn').click (); 'ok'"));
+  assert_signed_in_as (fixture, ARCPASS_SANDBOX_USER_USERNAME);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -644,6 +890,10 @@ main (int   argc,
   ADD ("/oauth/denied", test_denied, 1280);
   ADD ("/oauth/embedded-view-refused", test_embedded_view_refused, 1280);
   ADD ("/oauth/continue-in-browser", test_continue_in_browser, 1280);
+  ADD ("/oauth/sign-in-idp", test_sign_in_idp, 1280);
+  ADD ("/oauth/paste-code", test_paste_code, 1280);
+  ADD ("/oauth/force-login", test_force_login, 1280);
+  ADD ("/oauth/sign-in-again", test_sign_in_again, 1280);
 
 #undef ADD
 
