@@ -615,10 +615,31 @@ sign_in_user (Fixture    *fixture,
               const char *username,
               const char *password)
 {
-  const char * const args[] = { "signin", "--portal", fixture->url, "--client-id",
-                                ARCPASS_SANDBOX_CLIENT_ID, "--no-launch", NULL };
-  Run *run = sign_in_through_browser (fixture, args, username, password);
+  /* ArcGIS matches redirect URIs exactly, port included: register a free
+   * loopback port, as a user registers theirs in the OAuth credential (tests
+   * run in parallel, so not the default 48765). */
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *redirect_uri = NULL;
   g_autoptr(ArcpassCredential) credential = NULL;
+  Run *run;
+
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  redirect_uri = g_strdup_printf ("http://127.0.0.1:%u/callback",
+                                  g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+  arcpass_sandbox_register_redirect_uri (fixture->sb, redirect_uri);
+  {
+    const char * const args[] = { "signin", "--portal", fixture->url, "--client-id",
+                                  ARCPASS_SANDBOX_CLIENT_ID, "--redirect-uri", redirect_uri,
+                                  "--no-launch", NULL };
+
+    run = sign_in_through_browser (fixture, args, username, password);
+  }
 
   g_assert_cmpint (run->status, ==, ARCPASS_EXIT_OK);
   credential = store_find (username);
@@ -906,6 +927,11 @@ test_public_client_code_exchange (Fixture       *fixture,
                                                 fixture->url, ARCPASS_SANDBOX_CLIENT_ID,
                                                 "http%3A%2F%2F127.0.0.1%3A1%2Fcallback");
   g_autoptr(GBytes) page = NULL;
+  /* ArcGIS matches redirect URIs exactly: this one is registered (nothing
+   * listens there; the test reads the code from the redirect). */
+  gboolean registered = (arcpass_sandbox_register_redirect_uri (fixture->sb,
+                                                                "http://127.0.0.1:1/callback"),
+                         TRUE);
   g_autoptr(SoupMessage) get = http (fixture, "GET", authorize, NULL, &page);
   g_autofree char *html = bytes_to_string (page);
   g_autofree char *state = find_hidden_state (html);
@@ -926,6 +952,7 @@ test_public_client_code_exchange (Fixture       *fixture,
   g_autofree char *text = NULL;
   g_autoptr(JsonNode) json = NULL;
 
+  g_assert_true (registered);
   g_assert_cmpuint (soup_message_get_status (get), ==, 200);
   g_assert_cmpuint (soup_message_get_status (post), ==, 302);
   uri = g_uri_parse (location, G_URI_FLAGS_NONE, NULL);

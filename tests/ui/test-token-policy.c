@@ -163,6 +163,9 @@ save_online_user (ArcpassClient *client)
                                                 arcpass_sandbox_get_url (sandbox),
                                                 ARCPASS_SANDBOX_CLIENT_ID,
                                                 "http%3A%2F%2F127.0.0.1%3A1%2Fcallback");
+  /* ArcGIS matches redirect URIs exactly: register this one (nothing
+   * listens there; the test reads the code from the redirect). */
+  gboolean registered = (arcpass_sandbox_register_redirect_uri (sandbox, redirect), TRUE);
   g_autoptr(GBytes) page = http (session, "GET", authorize, NULL, NULL);
   g_autofree char *html = g_strndup (g_bytes_get_data (page, NULL), g_bytes_get_size (page));
   g_autofree char *state = find_hidden_state (html);
@@ -194,6 +197,7 @@ save_online_user (ArcpassClient *client)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_assert_true (registered);
   g_assert_nonnull (json);
   response = arcpass_token_response_new_from_json (json, g_get_real_time () / G_USEC_PER_SEC,
                                                    &error);
