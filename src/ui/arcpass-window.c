@@ -375,7 +375,11 @@ rebind_to_sandbox (ArcpassWindow     *self,
     return;
 
   uri = g_uri_parse (portal_url, G_URI_FLAGS_NONE, NULL);
-  if (uri && g_uri_get_host (uri) && arcpass_host_is_loopback (g_uri_get_host (uri)))
+  /* Only accounts of the Online-like sandbox portal (no web adaptor path),
+   * as the command line does: the sandbox's Enterprise portals
+   * (http://127.0.0.5:PORT/portal) are portals of their own. */
+  if (uri && g_uri_get_host (uri) && arcpass_host_is_loopback (g_uri_get_host (uri)) &&
+      (g_uri_get_path (uri)[0] == '\0' || g_str_equal (g_uri_get_path (uri), "/")))
     arcpass_credential_set_portal_url (credential, sandbox_url);
 }
 
@@ -974,7 +978,18 @@ setup_for_application (ArcpassWindow *self)
       arcpass_api_key_page_set_endpoints (self->api_key_page, endpoints);
       arcpass_app_credentials_page_set_defaults (self->app_credentials_page, sandbox_url,
                                                  ARCPASS_SANDBOX_CLIENT_ID);
-      arcpass_enterprise_page_set_defaults (self->enterprise_page, sandbox_url);
+      {
+        /* The sandbox's ArcGIS Enterprise portal: the same port on
+         * 127.0.0.5, under the web adaptor /portal (src/sandbox/README.md). */
+        g_autoptr(GUri) uri = g_uri_parse (sandbox_url, G_URI_FLAGS_NONE, NULL);
+        g_autofree char *enterprise_url = NULL;
+
+        if (uri && g_uri_get_port (uri) > 0)
+          enterprise_url = g_strdup_printf ("%s://127.0.0.5:%d/portal", g_uri_get_scheme (uri),
+                                            g_uri_get_port (uri));
+        arcpass_enterprise_page_set_defaults (self->enterprise_page,
+                                              enterprise_url ? enterprise_url : sandbox_url);
+      }
     }
 
   g_signal_connect_object (app, "notify::account-store",

@@ -188,13 +188,17 @@ assert_summary (ArcpassWindow *window,
   manager = arcpass_account_page_get_manager (ARCPASS_ACCOUNT_PAGE (summary));
   g_assert_nonnull (manager);
   credential = arcpass_token_manager_get_credential (manager);
+  /* One of the sandbox's portals: the Online-like one or the Enterprise one. */
   g_assert_true (g_str_has_prefix (arcpass_credential_get_portal_url (credential),
-                                   arcpass_sandbox_get_url (sandbox)));
+                                   arcpass_sandbox_get_url (sandbox)) ||
+                 g_str_has_prefix (arcpass_credential_get_portal_url (credential),
+                                   arcpass_sandbox_get_host_url (sandbox,
+                                                                 ARCPASS_SANDBOX_HOST_ENTERPRISE)));
 
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "kind_row")));
   g_assert_cmpstr (subtitle, ==, kind);
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "portal_row")));
-  g_assert_true (g_str_has_prefix (subtitle, arcpass_sandbox_get_url (sandbox)));
+  g_assert_cmpstr (subtitle, ==, arcpass_credential_get_portal_url (credential));
   /* The account view shows the state as a badge beside the name. */
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (summary, "state_label"))), ==, "Valid");
 }
@@ -400,12 +404,22 @@ test_app_credentials (void)
   arcpass_test_save_screenshots (GTK_WINDOW (window), "accounts-summary-app-credentials");
 }
 
+/* The sandbox's ArcGIS Enterprise portal, which the window offers in
+ * sandbox mode: 127.0.0.5 at the sandbox's port, under /portal. */
+static char *
+enterprise_url (void)
+{
+  return g_strconcat (arcpass_sandbox_get_host_url (sandbox, ARCPASS_SANDBOX_HOST_ENTERPRISE),
+                      "/portal", NULL);
+}
+
 static void
 discover (ArcpassWindow *window,
           GtkWidget     *page)
 {
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (page, "portal_row"))), ==,
-                   arcpass_sandbox_get_url (sandbox));
+  g_autofree char *url = enterprise_url ();
+
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (page, "portal_row"))), ==, url);
   click (find (page, "discover_button"));
   g_assert_true (arcpass_test_wait_until (widget_visible_cb, find (page, "discovery_group"), 15000));
   g_test_message ("kind: %s, version: %s, token service: %s",
@@ -426,8 +440,10 @@ test_enterprise_wrong_password (void)
   GtkWidget *oauth;
   GType oauth_type;
 
+  g_autofree char *url = enterprise_url ();
+
   discover (window, page);
-  set_text (page, "username_row", ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+  set_text (page, "username_row", ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
   set_text (page, "password_row", "wrong password");
   click (find (page, "sign_in_button"));
   /* The password is not kept in the form, whatever the answer. */
@@ -446,8 +462,7 @@ test_enterprise_wrong_password (void)
   g_assert_true (oauth_type != G_TYPE_INVALID);
   oauth = arcpass_test_find_widget (GTK_WIDGET (window), oauth_type, NULL);
   g_assert_nonnull (oauth);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (oauth, "portal_row"))), ==,
-                   arcpass_sandbox_get_url (sandbox));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (oauth, "portal_row"))), ==, url);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
   g_assert_cmpstr (visible_page (window), ==, "chooser");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
@@ -462,8 +477,8 @@ test_enterprise_password (void)
   GtkWidget *summary;
 
   discover (window, page);
-  set_text (page, "username_row", ARCPASS_SANDBOX_PUBLISHER_USERNAME);
-  set_text (page, "password_row", ARCPASS_SANDBOX_PUBLISHER_PASSWORD);
+  set_text (page, "username_row", ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
+  set_text (page, "password_row", ARCPASS_SANDBOX_ENTERPRISE_PASSWORD);
   arcpass_test_save_screenshots (GTK_WINDOW (window), "accounts-enterprise");
   click (find (page, "sign_in_button"));
   wait_for_accounts (window, before + 1);
@@ -471,7 +486,7 @@ test_enterprise_password (void)
 
   summary = find (window, "summary_page");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "username_row"))), ==,
-                   ARCPASS_SANDBOX_PUBLISHER_USERNAME);
+                   ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
   g_assert_true (gtk_widget_get_visible (find (summary, "access_expiry_row")));
   g_test_message ("expires: %s",
                   adw_action_row_get_subtitle (ADW_ACTION_ROW (find (summary, "access_expiry_row"))));
