@@ -104,6 +104,8 @@ probe_status_text (ArcpassProbeResult *probe,
       return _("missing privilege");
     case ARCPASS_PROBE_INVALID_KEY:
       return _("invalid or expired key");
+    case ARCPASS_PROBE_NOT_OFFERED:
+      return _("not offered to this kind of account (ArcGIS Location Platform only)");
     case ARCPASS_PROBE_FAILED:
     default:
       return *out_free = g_strdup_printf (_("failed: %s"),

@@ -7,6 +7,8 @@
 #include "arcpass-json.h"
 #include "arcpass-probe.h"
 #include "arcpass-secret.h"
+#include "arcpass-sign-in.h"
+#include "arcpass-token-scope.h"
 
 G_DEFINE_ENUM_TYPE (ArcpassProbeStatus, arcpass_probe_status,
   G_DEFINE_ENUM_VALUE (ARCPASS_PROBE_WORKS, "works"),
@@ -58,6 +60,9 @@ typedef struct {
   char *refused_message;  /* the key was refused (498/499) */
   GPtrArray *results;     /* N_PROBES slots, filled as answers arrive */
   guint pending;
+  /* What the key is, for the one rule of where a token may go and which
+   * services its kind of account is offered (no token in it). */
+  ArcpassCredential *scope;
 } ProbeData;
 
 static void
@@ -69,6 +74,7 @@ probe_data_free (ProbeData *data)
   g_strfreev (data->privileges);
   g_free (data->refused_message);
   g_clear_pointer (&data->results, g_ptr_array_unref);
+  g_clear_object (&data->scope);
   g_free (data);
 }
 
@@ -86,6 +92,39 @@ result_new (ArcpassService      service,
     probe->privilege = g_strdup (arcpass_service_get_privilege (service));
 
   return probe;
+}
+
+static void set_result (ProbeData          *data,
+                        guint               slot,
+                        ArcpassProbeResult *probe);
+
+/* Whether the key may be sent to @url for @service: the service must be
+ * offered to the key's kind of account, and the host must accept the key
+ * (arcpass-token-scope.c). Otherwise the slot gets the verdict and FALSE is
+ * returned: nothing is sent. */
+static gboolean
+may_ask (ProbeData      *data,
+         guint           slot,
+         ArcpassService  service,
+         const char     *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+
+  if (!arcpass_token_scope_check_offered (data->scope, service, TRUE, &error))
+    {
+      ArcpassProbeResult *probe = result_new (service, ARCPASS_PROBE_NOT_OFFERED, error->message);
+
+      probe->from_privileges = TRUE;
+      set_result (data, slot, probe);
+      return FALSE;
+    }
+  if (arcpass_token_scope_decide (data->scope, NULL, url, &reason) != ARCPASS_TOKEN_SCOPE_ACCOUNT)
+    {
+      set_result (data, slot, result_new (service, ARCPASS_PROBE_FAILED, reason));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -224,6 +263,11 @@ probe_geocode (GTask *task)
 
   /* Nothing says what the key may do: one search, labelled as billable. */
   url = g_strconcat (data->endpoints->geocode_url, "/findAddressCandidates", NULL);
+  if (!may_ask (data, SLOT_GEOCODE, ARCPASS_SERVICE_GEOCODE, url))
+    {
+      probe_finish (task);
+      return;
+    }
   arcpass_client_request_json_async (client, ARCPASS_SERVICE_GEOCODE, url, params, data->token,
                                      ARCPASS_REQUEST_NONE, g_task_get_cancellable (task),
                                      geocode_cb, g_object_ref (task));
@@ -292,6 +336,11 @@ probe_free_services (GTask *task)
     {
       FreeCall *call;
 
+      /* Not offered to this kind of account, or not a host for this key:
+       * nothing to ask. */
+      if (!may_ask (data, calls[i].slot, calls[i].service, calls[i].url))
+        continue;
+
       /* Known not to be allowed: nothing to ask. */
       if (data->privileges != NULL && !privileges_allow (data, calls[i].service))
         {
@@ -354,6 +403,10 @@ portal_self_cb (GObject      *object,
   if (json != NULL)
     {
       JsonObject *holder = NULL;
+      ArcpassAccountKind kind = arcpass_account_kind_from_portal_self (json);
+
+      if (kind != ARCPASS_ACCOUNT_KIND_UNKNOWN)
+        arcpass_credential_set_account_kind (data->scope, kind);
 
       /* Keys and app tokens: appInfo; user tokens: user. Anything missing
        * or of the wrong type leaves the privileges unknown. */
@@ -393,6 +446,8 @@ arcpass_probe_key_async (ArcpassClient          *client,
   data->token = arcpass_secret_dup (token);
   data->results = g_ptr_array_new_full (N_PROBES, (GDestroyNotify) arcpass_probe_result_free);
   g_ptr_array_set_size (data->results, N_PROBES);
+  data->scope = arcpass_credential_new (ARCPASS_CREDENTIAL_API_KEY,
+                                        portal ? portal : ARCPASS_ONLINE_PORTAL_URL);
   g_task_set_task_data (task, data, (GDestroyNotify) probe_data_free);
 
   if (portal != NULL &&

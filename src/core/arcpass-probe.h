@@ -15,13 +15,18 @@ G_BEGIN_DECLS
  * @ARCPASS_PROBE_MISSING_PRIVILEGE: valid key, but not for this service
  *   (@privilege names what it lacks)
  * @ARCPASS_PROBE_INVALID_KEY: invalid or expired key (498/499/401)
- * @ARCPASS_PROBE_FAILED: could not tell (network, 5xx, malformed answer)
+ * @ARCPASS_PROBE_FAILED: could not tell (network, 5xx, malformed answer), or
+ *   the key may not be sent to the service's host (@message says why)
+ * @ARCPASS_PROBE_NOT_OFFERED: ArcGIS does not offer the service to the key's
+ *   kind of account (Static Basemap Tiles for ArcGIS Online); no privilege
+ *   would help (@message says what to use instead)
  */
 typedef enum {
   ARCPASS_PROBE_WORKS,
   ARCPASS_PROBE_MISSING_PRIVILEGE,
   ARCPASS_PROBE_INVALID_KEY,
   ARCPASS_PROBE_FAILED,
+  ARCPASS_PROBE_NOT_OFFERED,
 } ArcpassProbeStatus;
 
 GType arcpass_probe_status_get_type (void) G_GNUC_CONST;

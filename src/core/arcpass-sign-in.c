@@ -83,8 +83,8 @@ apply_community_self (IdentityData  *data,
  * Platform", before that "ArcGIS Developer" subscriptions) are recognised by
  * any of these words, anything else is ArcGIS Online (UNCONFIRMED: see
  * src/sandbox/README.md). */
-static ArcpassAccountKind
-account_kind_from_portal_self (JsonObject *json)
+ArcpassAccountKind
+arcpass_account_kind_from_portal_self (JsonObject *json)
 {
   JsonObject *subscription = NULL;
   gboolean is_portal = FALSE;
@@ -131,8 +131,9 @@ apply_portal_self (IdentityData *data,
   if (arcpass_credential_get_org_id (credential) == NULL &&
       arcpass_json_object_get_optional_string (json, "id", &s, NULL) && s)
     arcpass_credential_set_org_id (credential, s);
-  if (account_kind_from_portal_self (json) != ARCPASS_ACCOUNT_KIND_UNKNOWN)
-    arcpass_credential_set_account_kind (credential, account_kind_from_portal_self (json));
+  if (arcpass_account_kind_from_portal_self (json) != ARCPASS_ACCOUNT_KIND_UNKNOWN)
+    arcpass_credential_set_account_kind (credential,
+                                         arcpass_account_kind_from_portal_self (json));
 
   if (kind == ARCPASS_CREDENTIAL_OAUTH_USER || kind == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
     return;

@@ -65,4 +65,9 @@ void               arcpass_credential_fetch_identity_async  (ArcpassClient      
 gboolean           arcpass_credential_fetch_identity_finish (GAsyncResult         *result,
                                                              GError              **error);
 
+/* Which ArcGIS an account belongs to, from a `portals/self` answer
+ * (`isPortal`, `subscriptionInfo.type`, read tolerantly), or
+ * %ARCPASS_ACCOUNT_KIND_UNKNOWN. */
+ArcpassAccountKind arcpass_account_kind_from_portal_self (JsonObject *json);
+
 G_END_DECLS

@@ -96,6 +96,8 @@ probe_status_nick (ArcpassProbeStatus status)
       return "missing-privilege";
     case ARCPASS_PROBE_INVALID_KEY:
       return "invalid-key";
+    case ARCPASS_PROBE_NOT_OFFERED:
+      return "not-offered";
     case ARCPASS_PROBE_FAILED:
     default:
       return "failed";
@@ -180,6 +182,14 @@ create_result_row (const ArcpassProbeResult *result)
                                            : _("Invalid or expired key: create a new key, or renew this one."));
       icon_name = "dialog-error-symbolic";
       style = "error";
+      break;
+
+    case ARCPASS_PROBE_NOT_OFFERED:
+      /* The core's message says which kind of account has it. */
+      subtitle = g_strdup (result->message ? result->message
+                                           : _("Not offered to this kind of account."));
+      icon_name = "action-unavailable-symbolic";
+      style = "dim-label";
       break;
 
     case ARCPASS_PROBE_FAILED:

@@ -1171,6 +1171,18 @@ test_appcred (Fixture       *fixture,
   g_assert_cmpint (add->status, ==, ARCPASS_EXIT_OK);
   g_assert_null (strstr (add->out, ARCPASS_SANDBOX_CLIENT_SECRET));
   g_assert_nonnull (strstr (add->out, "works"));
+  /* The app belongs to the ArcGIS Online organisation: Static Basemap
+   * Tiles are not offered to it (Location Platform only), which is said as
+   * such, not as a missing privilege, and no tile service is asked. */
+  {
+    g_autofree char *line = NULL;
+    const char *tiles = strstr (add->out, "Static Basemap Tiles");
+
+    g_assert_nonnull (tiles);
+    line = g_strndup (tiles, strcspn (tiles, "\n"));
+    g_assert_nonnull (strstr (line, "not offered"));
+    g_assert_null (strstr (line, "privilege"));
+  }
 
   token = RUN (fixture, NULL, "token", "--account", "app");
   g_assert_cmpint (token->status, ==, ARCPASS_EXIT_OK);
