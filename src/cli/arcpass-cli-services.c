@@ -57,7 +57,10 @@ arcpass_cli_check_portal_sign_in (ArcpassCli *cli,
                                  arcpass_cli_async_cb, cli);
   result = arcpass_cli_wait (cli);
   info = arcpass_portal_discover_finish (result, &error);
+  /* Web-tier sign-in, or a server's address instead of its portal's: say
+   * so before opening anything. */
   if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_WEB_TIER_AUTH) ||
+      g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return arcpass_cli_fail_error (cli, error);
   if (info != NULL && !info->token_based_security)

@@ -526,6 +526,47 @@ discover_data_free (DiscoverData *data)
   g_free (data);
 }
 
+/* The address answered as no portal does: it may be an ArcGIS Server
+ * (users paste `https://host/server/rest/services`, which normalises to the
+ * server's root). Its `/rest/info` says so, and names the portal it is
+ * federated with (`owningSystemUrl`). */
+static void
+discover_server_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DiscoverData *data = g_task_get_task_data (task);
+  GError *portal_error = g_object_get_data (G_OBJECT (task), "portal-error");
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *owner = NULL;
+
+  json = arcpass_client_request_json_finish (ARCPASS_CLIENT (object), result, NULL, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (json == NULL || !json_object_has_member (json, "currentVersion"))
+    {
+      g_task_return_error (task, g_error_copy (portal_error));
+      return;
+    }
+
+  if (arcpass_json_object_get_optional_string (json, "owningSystemUrl", &owner, NULL) &&
+      owner != NULL && *owner != '\0')
+    g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                             /* Translators: the first %s is a server's address, the second
+                              * the address of its portal. */
+                             _("%s is an ArcGIS Server, not a portal. Sign in to the portal it "
+                               "is federated with instead: %s"),
+                             data->portal_url, owner);
+  else
+    g_task_return_new_error (task, ARCPASS_ERROR, ARCPASS_ERROR_INVALID_INPUT,
+                             _("%s is an ArcGIS Server, not a portal, and it names no portal. "
+                               "Enter the address of your ArcGIS portal instead."),
+                             data->portal_url);
+}
+
 static void
 discover_self_cb (GObject      *object,
                   GAsyncResult *result,
@@ -547,8 +588,23 @@ discover_self_cb (GObject      *object,
           g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT) ||
           data->info_json == NULL)
         {
+          g_autofree char *server_info = NULL;
+
           g_prefix_error (&error, _("%s is not reachable as an ArcGIS portal: "), data->portal_url);
-          g_task_return_error (task, g_steal_pointer (&error));
+          if (g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_NETWORK) ||
+              g_error_matches (error, ARCPASS_ERROR, ARCPASS_ERROR_TIMEOUT))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          /* Neither /info nor portals/self: perhaps a server, not a portal. */
+          g_object_set_data_full (G_OBJECT (task), "portal-error", g_steal_pointer (&error),
+                                  (GDestroyNotify) g_error_free);
+          server_info = g_strconcat (data->portal_url, "/rest/info", NULL);
+          arcpass_client_request_json_async (ARCPASS_CLIENT (object), ARCPASS_SERVICE_NONE,
+                                             server_info, NULL, NULL, ARCPASS_REQUEST_NONE,
+                                             g_task_get_cancellable (task), discover_server_cb,
+                                             g_object_ref (task));
           return;
         }
       /* Some Enterprise portals refuse anonymous portals/self; /info alone

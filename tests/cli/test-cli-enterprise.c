@@ -208,6 +208,28 @@ test_signin_web_tier_pki (void)
   check_signin_web_tier ("/pki/portal", "client certificate");
 }
 
+/* A server's address pasted instead of its portal's (real-arcgis.md point
+ * 13): the address is cut at `rest`, and discovery finds a server there,
+ * which names its portal; nothing is opened. */
+static void
+test_signin_server_address (void)
+{
+  g_autofree char *server = g_strconcat (arcpass_sandbox_get_host_url (sandbox,
+                                                                       ARCPASS_SANDBOX_HOST_ENTERPRISE),
+                                         "/server/rest/services", NULL);
+  g_autofree char *portal = g_strconcat (arcpass_sandbox_get_host_url (sandbox,
+                                                                       ARCPASS_SANDBOX_HOST_ENTERPRISE),
+                                         "/portal", NULL);
+  g_autoptr(Run) run = NULL;
+
+  run = RUN ("signin", "--portal", server, "--client-id", ARCPASS_SANDBOX_CLIENT_ID, "--no-launch",
+             "--timeout", "5");
+  g_assert_cmpint (run->status, ==, ARCPASS_EXIT_USAGE);
+  g_assert_nonnull (strstr (run->err, "is an ArcGIS Server, not a portal"));
+  g_assert_nonnull (strstr (run->err, portal));
+  g_assert_null (strstr (run->err, "oauth2/authorize"));
+}
+
 /* Needed by the server-token test only (see below). */
 #if __has_include ("arcpass-server-tokens.h")
 static void
@@ -307,6 +329,7 @@ main (int    argc,
   g_test_add_func ("/cli-enterprise/signin-web-tier-iwa", test_signin_web_tier_iwa);
   g_test_add_func ("/cli-enterprise/signin-web-tier-pki", test_signin_web_tier_pki);
   g_test_add_func ("/cli-enterprise/geocode-enterprise", test_geocode_enterprise);
+  g_test_add_func ("/cli-enterprise/signin-server-address", test_signin_server_address);
 
   ret = g_test_run ();
   store_clear ();
