@@ -446,8 +446,23 @@ arcpass_probe_key_async (ArcpassClient          *client,
   data->token = arcpass_secret_dup (token);
   data->results = g_ptr_array_new_full (N_PROBES, (GDestroyNotify) arcpass_probe_result_free);
   g_ptr_array_set_size (data->results, N_PROBES);
-  data->scope = arcpass_credential_new (ARCPASS_CREDENTIAL_API_KEY,
-                                        portal ? portal : ARCPASS_ONLINE_PORTAL_URL);
+  if (portal != NULL)
+    data->scope = arcpass_credential_new (ARCPASS_CREDENTIAL_API_KEY, portal);
+  else
+    {
+      /* No portal: the key is taken for an ArcGIS Online key, which goes to
+       * ArcGIS's location services only; for the sandbox's services (on
+       * loopback), to the sandbox's ArcGIS Online–like portal. */
+      g_autoptr(GUri) uri = g_uri_parse (endpoints->geocode_url, G_URI_FLAGS_NONE, NULL);
+      g_autofree char *sandbox = NULL;
+
+      if (uri && g_uri_get_host (uri) && arcpass_host_is_loopback (g_uri_get_host (uri)) &&
+          g_uri_get_port (uri) > 0)
+        sandbox = g_strdup_printf ("%s://127.0.0.1:%d", g_uri_get_scheme (uri),
+                                   g_uri_get_port (uri));
+      data->scope = arcpass_credential_new (ARCPASS_CREDENTIAL_API_KEY,
+                                            sandbox ? sandbox : ARCPASS_ONLINE_PORTAL_URL);
+    }
   g_task_set_task_data (task, data, (GDestroyNotify) probe_data_free);
 
   if (portal != NULL &&

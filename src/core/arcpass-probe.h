@@ -83,7 +83,9 @@ void       arcpass_probe_key_async    (ArcpassClient          *client,
                                        gpointer                user_data);
 
 /* The same without a portal: the privileges are unknown, so geocoding is
- * checked with one (billable) search. Finish either with
+ * checked with one (billable) search, and the token is taken for an ArcGIS
+ * Online one (sent only to ArcGIS's location services, or to the sandbox's
+ * when @endpoints are on loopback). Finish either with
  * arcpass_probe_token_finish(). */
 void       arcpass_probe_token_async  (ArcpassClient          *client,
                                        const ArcpassEndpoints *endpoints,

@@ -237,6 +237,14 @@ test_form_alternatives (void)
 {
   GtkWidget *menu_button;
   g_autofree char *text = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.arcpass.Arcpass");
+  g_autofree char *redirect_uri = arcpass_test_free_redirect_uri ();
+
+  /* Setup: "Copy Sign-In Link" continues in the browser page, which listens
+   * on the remembered redirect URI's port; tests run in parallel, so not
+   * the default one (48765), but a free port registered in the sandbox. */
+  arcpass_sandbox_register_redirect_uri (kbd.sandbox, redirect_uri);
+  g_settings_set_string (settings, "browser-redirect-uri", redirect_uri);
 
   window = kbd_open_window ();
   open_oauth_form ();
