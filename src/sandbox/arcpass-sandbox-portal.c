@@ -838,7 +838,10 @@ finish_sign_in (SbRequest  *req,
                                 "access_token", access->value,
                                 "expires_in", expires_in,
                                 "username", username,
-                                "ssl", "false",
+                                /* As the token endpoint's answers: ArcGIS Online
+                                 * tokens are HTTPS-only; the Enterprise portal
+                                 * is not allSSL. */
+                                "ssl", req->host == ARCPASS_SANDBOX_HOST_ENTERPRISE ? "false" : "true",
                                 "persist", "false",
                                 "state", pending->state, NULL);
     }

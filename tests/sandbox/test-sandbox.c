@@ -991,6 +991,8 @@ test_oob_cancel_implicit (Fixture       *f,
   fragment = g_uri_parse_params (g_uri_get_fragment (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
   g_assert_cmpstr (g_hash_table_lookup (fragment, "expires_in"), ==, "1209600");
   g_assert_cmpstr (g_hash_table_lookup (fragment, "username"), ==, ARCPASS_SANDBOX_USER_USERNAME);
+  /* ArcGIS Online's tokens are for HTTPS only, in every answer. */
+  g_assert_cmpstr (g_hash_table_lookup (fragment, "ssl"), ==, "true");
   self = fetch (f, "GET", "/sharing/rest/community/self?f=json",
                 g_hash_table_lookup (fragment, "access_token"), NULL);
   g_assert_cmpstr (json_object_get_string_member (reply_json (self), "role"), ==, "org_user");
