@@ -230,8 +230,6 @@ test_signin_server_address (void)
   g_assert_null (strstr (run->err, "oauth2/authorize"));
 }
 
-/* Needed by the server-token test only (see below). */
-#if __has_include ("arcpass-server-tokens.h")
 static void
 sign_in_enterprise_user (void)
 {
@@ -256,7 +254,6 @@ sign_in_enterprise_user (void)
   arcpass_account_store_save_finish (store, result, &error);
   g_assert_no_error (error);
 }
-#endif
 
 /* With an Enterprise account, `arcpass geocode` goes to the federated
  * server's custom locator, by its own single-line field, with a server
@@ -265,7 +262,6 @@ sign_in_enterprise_user (void)
 static void
 test_geocode_enterprise (void)
 {
-#if __has_include ("arcpass-server-tokens.h")
   g_autofree char *portal = g_strconcat (arcpass_sandbox_get_host_url (sandbox,
                                                                        ARCPASS_SANDBOX_HOST_ENTERPRISE),
                                          "/portal", NULL);
@@ -307,10 +303,6 @@ test_geocode_enterprise (void)
     }
   g_assert_true (locator_answered);
   store_clear ();
-#else
-  g_test_skip ("Waits for the core's server-token exchange (branch `tokens`, "
-               "src/core/arcpass-server-tokens.h): the federated locator takes server tokens only.");
-#endif
 }
 
 int

@@ -216,35 +216,6 @@ wait_for (GAsyncResult **slot)
   return g_steal_pointer (slot);
 }
 
-#if !__has_include ("arcpass-server-tokens.h")
-/* A POST to the sandbox, answered as JSON (the test plays a client that
- * asks for tokens itself). */
-static JsonObject *
-post (const char *url,
-      const char *form,
-      const char *referer)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (form, strlen (form));
-  g_autoptr(GAsyncResult) slot = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *object;
-
-  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", request);
-  if (referer)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Referer", referer);
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, result_cb, &slot);
-  result = wait_for (&slot);
-  body = soup_session_send_and_read_finish (session, result, &error);
-  g_assert_no_error (error);
-  object = arcpass_json_parse_object (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
-  g_assert_no_error (error);
-  return object;
-}
-#endif
 
 static guint
 log_count (ArcpassSandbox *sandbox,
@@ -276,10 +247,8 @@ log_count (ArcpassSandbox *sandbox,
 }
 
 /* The locator searched by "Single Line Input", not SingleLine, and no
- * suggest request ever sent. With the core's server-token exchange, an
- * Enterprise password account; without it, a credential holding a server
- * token the test obtained itself (portal token, then generateToken with
- * serverUrl). */
+ * suggest request ever sent, with an Enterprise password account whose
+ * portal token the core exchanges for a server token. */
 static void
 test_custom_locator (void)
 {
@@ -288,17 +257,13 @@ test_custom_locator (void)
   g_autoptr(ArcpassCredential) credential = NULL;
   g_autoptr(ArcpassTokenManager) manager = NULL;
   g_autoptr(ArcpassEndpoints) endpoints = NULL;
-  g_autoptr(JsonObject) portal_token = NULL;
-  g_autoptr(JsonObject) server_token = NULL;
   g_autoptr(GAsyncResult) slot = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) candidates = NULL;
   g_autoptr(GPtrArray) suggestions = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
-  g_autofree char *gen_url = NULL;
   g_autofree char *server = NULL;
-  g_autofree char *form = NULL;
   g_autofree char *locator = NULL;
   g_autofree char *portal = NULL;
 
@@ -306,37 +271,16 @@ test_custom_locator (void)
   g_assert_no_error (error);
   host = g_strdup (arcpass_sandbox_get_host_url (sandbox, ARCPASS_SANDBOX_HOST_ENTERPRISE));
   portal = g_strconcat (host, "/portal", NULL);
-  gen_url = g_strconcat (portal, "/sharing/rest/generateToken", NULL);
   server = g_strconcat (host, "/server", NULL);
   locator = g_strconcat (host, ARCPASS_SANDBOX_ENTERPRISE_LOCATOR, NULL);
 
-#if __has_include ("arcpass-server-tokens.h")
   /* The core exchanges the account's portal token for a server token. */
-  (void) form;
-  (void) portal_token;
-  (void) server_token;
   arcpass_sign_in_with_password_async (client, portal, ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
                                        ARCPASS_SANDBOX_ENTERPRISE_PASSWORD, NULL, result_cb, &slot);
   result = wait_for (&slot);
   credential = arcpass_sign_in_finish (result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
-#else
-  /* Until the core exchanges tokens for federated servers (branch
-   * `tokens`), the account holds a server token obtained here. */
-  portal_token = post (gen_url, "username=" ARCPASS_SANDBOX_ENTERPRISE_USERNAME
-                       "&password=" ARCPASS_SANDBOX_ENTERPRISE_PASSWORD "&client=requestip&f=json",
-                       NULL);
-  form = g_strdup_printf ("token=%s&serverUrl=%s&f=json",
-                          json_object_get_string_member (portal_token, "token"), server);
-  server_token = post (gen_url, form, NULL);
-  g_assert_true (json_object_has_member (server_token, "token"));
-
-  credential = arcpass_credential_new (ARCPASS_CREDENTIAL_GENERATE_TOKEN, portal);
-  arcpass_credential_set_username (credential, ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
-  arcpass_credential_set_access_token (credential, json_object_get_string_member (server_token, "token"));
-  arcpass_credential_set_access_expires (credential, arcpass_client_get_now (client) + 3600);
-#endif
   manager = arcpass_token_manager_new (client, credential, NULL);
   endpoints = arcpass_endpoints_new_default ();
   arcpass_endpoints_override (endpoints, locator, NULL, NULL);

@@ -397,31 +397,6 @@ test_password_referer (void)
   arcpass_test_save_screenshots (GTK_WINDOW (window), "enterprise-signed-in");
 }
 
-#if !__has_include ("arcpass-server-tokens.h")
-/* A POST to the sandbox as a client that asks for tokens itself. */
-static char *
-post_for_token (const char *url,
-                const char *form)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (form, strlen (form));
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", request);
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, async_cb, &result);
-  g_assert_true (arcpass_test_wait_until (result_ready_cb, &result, 10000));
-  body = soup_session_send_and_read_finish (session, result, &error);
-  g_assert_no_error (error);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                             g_bytes_get_size (body), &error));
-  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
-                                                  "token"));
-}
-#endif
 
 static gboolean
 tester_has_candidates_cb (gpointer data)
@@ -433,19 +408,14 @@ tester_has_candidates_cb (gpointer data)
 
 /* The geocode tester on the federated server's custom locator: no
  * suggestions (the locator has no Suggest), a short note saying so, and
- * Enter searches by the locator's own field. With the core's server-token
- * exchange, an Enterprise password account; without it, an account holding
- * a server token the test obtained itself. */
+ * Enter searches by the locator's own field, with an Enterprise password
+ * account whose portal token the core exchanges for a server token. */
 static void
 test_geocode_tester_custom_locator (void)
 {
   const char *host = arcpass_sandbox_get_host_url (sandbox, ARCPASS_SANDBOX_HOST_ENTERPRISE);
   g_autofree char *portal = g_strconcat (host, "/portal", NULL);
-  g_autofree char *gen = g_strconcat (portal, "/sharing/rest/generateToken", NULL);
   g_autofree char *locator = g_strconcat (host, ARCPASS_SANDBOX_ENTERPRISE_LOCATOR, NULL);
-  g_autofree char *portal_token = NULL;
-  g_autofree char *server_token = NULL;
-  g_autofree char *form = NULL;
   g_autoptr(ArcpassClient) client = arcpass_client_new ();
   g_autoptr(ArcpassCredential) credential = NULL;
   g_autoptr(ArcpassTokenManager) manager = NULL;
@@ -454,13 +424,11 @@ test_geocode_tester_custom_locator (void)
   GtkWidget *tester, *entry, *note, *revealer;
   guint suggests;
 
-#if __has_include ("arcpass-server-tokens.h")
   /* The core exchanges the account's portal token for a server token. */
   {
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GError) error = NULL;
 
-    (void) gen;
     arcpass_sign_in_with_password_async (client, portal, ARCPASS_SANDBOX_ENTERPRISE_USERNAME,
                                          ARCPASS_SANDBOX_ENTERPRISE_PASSWORD, NULL, async_cb,
                                          &result);
@@ -468,21 +436,6 @@ test_geocode_tester_custom_locator (void)
     credential = arcpass_sign_in_finish (result, &error);
     g_assert_no_error (error);
   }
-#else
-  /* Until the core exchanges tokens for federated servers (branch
-   * `tokens`), the account holds a server token obtained here. */
-  portal_token = post_for_token (gen, "username=" ARCPASS_SANDBOX_ENTERPRISE_USERNAME
-                                 "&password=" ARCPASS_SANDBOX_ENTERPRISE_PASSWORD
-                                 "&client=requestip&f=json");
-  form = g_strdup_printf ("token=%s&serverUrl=%s/server&f=json", portal_token, host);
-  server_token = post_for_token (gen, form);
-  g_assert_nonnull (server_token);
-
-  credential = arcpass_credential_new (ARCPASS_CREDENTIAL_GENERATE_TOKEN, portal);
-  arcpass_credential_set_username (credential, ARCPASS_SANDBOX_ENTERPRISE_USERNAME);
-  arcpass_credential_set_access_token (credential, server_token);
-  arcpass_credential_set_access_expires (credential, arcpass_client_get_now (client) + 3600);
-#endif
   manager = arcpass_token_manager_new (client, credential, NULL);
   endpoints = arcpass_endpoints_new_default ();
   arcpass_endpoints_override (endpoints, locator, NULL, NULL);
