@@ -808,6 +808,46 @@ same_origin (GUri *a,
          g_uri_get_port (a) == g_uri_get_port (b);
 }
 
+/* The web adaptor of an ArcGIS URL: the path before its `sharing` or
+ * `rest` segment (`/portal` of `/portal/sharing/rest/…`, `/server` of
+ * `/server/rest/services/…`, empty for `/sharing/rest/…`). */
+static char *
+web_adaptor (GUri *uri)
+{
+  g_auto(GStrv) segments = g_strsplit (g_uri_get_path (uri), "/", -1);
+  GString *prefix = g_string_new (NULL);
+
+  for (guint i = 0; segments[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (segments[i], "sharing") == 0 ||
+          g_ascii_strcasecmp (segments[i], "rest") == 0)
+        return g_string_free (prefix, FALSE);
+      if (*segments[i] != '\0')
+        g_string_append_printf (prefix, "/%s", segments[i]);
+    }
+  /* Not an ArcGIS REST path: the whole host is one. */
+  g_string_free (prefix, TRUE);
+  return g_strdup ("");
+}
+
+/* Where a redirect may take a token: the same origin and the same web
+ * adaptor. A portal and the server federated with it often share a host
+ * (`/portal`, `/server`), and the server must only ever see a server token
+ * (arcpass-token-scope.c), never the portal's. */
+static gboolean
+same_token_scope (GUri *a,
+                  GUri *b)
+{
+  g_autofree char *adaptor_a = NULL;
+  g_autofree char *adaptor_b = NULL;
+
+  if (!same_origin (a, b))
+    return FALSE;
+  adaptor_a = web_adaptor (a);
+  adaptor_b = web_adaptor (b);
+  return g_ascii_strcasecmp (adaptor_a, adaptor_b) == 0;
+}
+
 /* The new address as the user may see it: no query (it may carry the
  * request's parameters) and no fragment. */
 static char *
@@ -894,7 +934,7 @@ request_redirected (GTask *task)
                            subject, status);
     }
   else if (g_strcmp0 (request->method, "GET") != 0 ||
-           (carries_secret && !same_origin (base, target)) ||
+           (carries_secret && !same_token_scope (base, target)) ||
            !arcpass_url_is_secure_enough (target_url))
     error = moved_error (request, status, target);
   else if (request->redirects >= MAX_REDIRECTS)

@@ -706,6 +706,15 @@ add_string (JsonBuilder *builder,
   json_builder_add_string_value (builder, value);
 }
 
+ArcpassRequestFlags
+arcpass_credential_get_request_flags (ArcpassCredential *self)
+{
+  g_return_val_if_fail (ARCPASS_IS_CREDENTIAL (self), ARCPASS_REQUEST_NONE);
+
+  return self->kind == ARCPASS_CREDENTIAL_GENERATE_TOKEN ? ARCPASS_REQUEST_SEND_REFERER
+                                                         : ARCPASS_REQUEST_NONE;
+}
+
 char *
 arcpass_credential_to_payload (ArcpassCredential *self)
 {

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "arcpass-client.h"
 #include "arcpass-types.h"
 
 G_BEGIN_DECLS
@@ -197,6 +198,11 @@ gboolean               arcpass_credential_can_refresh_at     (ArcpassCredential 
  * SIGN_IN_REQUIRED unless the token became valid again. */
 void                   arcpass_credential_update_state       (ArcpassCredential *self,
                                                               gint64             now);
+
+/* The request flags every request carrying this credential's token needs:
+ * %ARCPASS_REQUEST_SEND_REFERER for generateToken tokens, which are bound
+ * to Arcpass's referer (`client=referer`). */
+ArcpassRequestFlags    arcpass_credential_get_request_flags  (ArcpassCredential *self);
 
 /* Versioned JSON for the keyring: {"version":1,"kind":"oauth-user",…}. The
  * result holds secrets: free it with arcpass_secret_free(). */

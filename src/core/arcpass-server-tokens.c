@@ -128,7 +128,6 @@ typedef struct
   ArcpassCredential *credential;
   char *portal_token;  /* secret */
   char *root;
-  gboolean send_referer;
 } GetData;
 
 static void
@@ -230,8 +229,7 @@ info_cb (GObject      *object,
   /* A generateToken portal token is bound to Arcpass's referer: the
    * exchange must carry it too, or the portal refuses the token (498). */
   flags = ARCPASS_REQUEST_POST | ARCPASS_REQUEST_TOKEN_IN_BODY;
-  if (data->send_referer)
-    flags |= ARCPASS_REQUEST_SEND_REFERER;
+  flags |= arcpass_credential_get_request_flags (data->credential);
   arcpass_client_request_json_async (ARCPASS_CLIENT (object), ARCPASS_SERVICE_PORTAL, url, params,
                                      data->portal_token, flags,
                                      g_task_get_cancellable (task), generate_cb,
@@ -284,8 +282,6 @@ arcpass_server_tokens_get_async (ArcpassServerTokens *self,
   data->credential = g_object_ref (credential);
   data->portal_token = arcpass_secret_dup (portal_token);
   data->root = g_strdup (root);
-  data->send_referer =
-    arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN;
   g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
 
   /* Anonymous: the server has not yet shown that it belongs to the portal. */

@@ -182,13 +182,6 @@ arcpass_parse_portal_self (ArcpassCredential *credential,
   apply_portal_self (&data, json);
 }
 
-/* A generateToken token only works with the referer it was bound to. */
-static ArcpassRequestFlags
-identity_flags (ArcpassCredential *credential)
-{
-  return arcpass_credential_get_kind (credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN
-         ? ARCPASS_REQUEST_SEND_REFERER : ARCPASS_REQUEST_NONE;
-}
 
 static void
 identity_portal_self_cb (GObject      *object,
@@ -231,7 +224,7 @@ request_portal_self (GTask *task)
 
   arcpass_client_request_json_async (data->client, ARCPASS_SERVICE_PORTAL, url, NULL,
                                      arcpass_credential_get_access_token (data->credential),
-                                     identity_flags (data->credential),
+                                     arcpass_credential_get_request_flags (data->credential),
                                      g_task_get_cancellable (task),
                                      identity_portal_self_cb, g_object_ref (task));
 }
@@ -296,7 +289,7 @@ arcpass_credential_fetch_identity_async (ArcpassClient       *client,
 
       arcpass_client_request_json_async (client, ARCPASS_SERVICE_PORTAL, url, NULL,
                                          arcpass_credential_get_access_token (credential),
-                                         identity_flags (credential), cancellable,
+                                         arcpass_credential_get_request_flags (credential), cancellable,
                                          identity_community_self_cb, g_steal_pointer (&task));
     }
   else

@@ -279,6 +279,13 @@ start_refresh (ArcpassTokenManager *self)
 }
 
 static void
+access_token_changed_cb (ArcpassTokenManager *self)
+{
+  if (self->server_tokens)
+    arcpass_server_tokens_forget (self->server_tokens, NULL);
+}
+
+static void
 arcpass_token_manager_dispose (GObject *object)
 {
   ArcpassTokenManager *self = (ArcpassTokenManager *)object;
@@ -348,6 +355,12 @@ arcpass_token_manager_set_property (GObject      *object,
       break;
     case PROP_CREDENTIAL:
       self->credential = g_value_dup_object (value);
+      /* Server tokens were exchanged for the portal token: a new portal
+       * token (renewal, rotation, sign-out) makes them stale. */
+      if (self->credential)
+        g_signal_connect_object (self->credential, "notify::access-token",
+                                 G_CALLBACK (access_token_changed_cb), self,
+                                 G_CONNECT_SWAPPED);
       break;
     case PROP_STORE:
       g_set_object (&self->store, g_value_get_object (value));
@@ -756,7 +769,8 @@ confirm_with_portal (GTask  *task,
   g_debug ("%s refused the token; asking the portal", arcpass_service_get_name (request->service));
   arcpass_client_request_json_async (self->client, ARCPASS_SERVICE_PORTAL, url, NULL,
                                      arcpass_credential_get_access_token (credential),
-                                     ARCPASS_REQUEST_NONE, g_task_get_cancellable (task),
+                                     arcpass_credential_get_request_flags (credential),
+                                     g_task_get_cancellable (task),
                                      confirm_cb, g_object_ref (task));
 }
 
@@ -800,8 +814,11 @@ request_done_cb (GObject      *object,
       (request->scope == ARCPASS_TOKEN_SCOPE_SERVER ||
        arcpass_credential_can_refresh_at (self->credential, arcpass_client_get_now (self->client))))
     {
-      gboolean renew = arcpass_credential_can_refresh_at (self->credential,
-                                                         arcpass_client_get_now (self->client));
+      /* A server's refusal concerns its server token only: that is fetched
+       * again, without renewing (and rotating) the portal token. */
+      gboolean renew = request->scope != ARCPASS_TOKEN_SCOPE_SERVER &&
+                       arcpass_credential_can_refresh_at (self->credential,
+                                                          arcpass_client_get_now (self->client));
 
       request->retried = TRUE;
       g_debug ("Token refused (%s); renewing and retrying once", error->message);
@@ -882,8 +899,7 @@ managed_request_start (ArcpassTokenManager *self,
   request->params = g_strdupv ((char **) params);
   request->flags = flags;
   /* generateToken tokens are bound to Arcpass's referer (client=referer). */
-  if (arcpass_credential_get_kind (self->credential) == ARCPASS_CREDENTIAL_GENERATE_TOKEN)
-    request->flags |= ARCPASS_REQUEST_SEND_REFERER;
+  request->flags |= arcpass_credential_get_request_flags (self->credential);
   g_task_set_task_data (task, request, (GDestroyNotify) managed_request_free);
 
   if (!arcpass_token_scope_check_offered (self->credential, service, TRUE, &error))

@@ -679,7 +679,7 @@ respond_signin_page (SbRequest  *req,
   g_autofree char *error_html = NULL;
   g_autofree char *html = NULL;
   g_autofree char *users = sb_test_users_html (req->host, FALSE);
-  g_autofree char *idp_url = NULL;
+  g_autofree char *idp_link = NULL;
 
   /* "Sign in with <IdP>", as ArcGIS Online shows an organisation's SAML
    * login: the browser goes to the identity provider with the request,
@@ -696,7 +696,13 @@ respond_signin_page (SbRequest  *req,
     g_autofree char *url = append_params (base, '?', "SAMLRequest", saml_request,
                                           "RelayState", pending->value, NULL);
 
-    idp_url = sb_html_escape (url);
+    g_autofree char *escaped = sb_html_escape (url);
+
+    /* The identity provider belongs to the ArcGIS Online organisation; the
+     * Enterprise portal does not offer it. */
+    if (req->host != ARCPASS_SANDBOX_HOST_ENTERPRISE)
+      idp_link = g_strdup_printf ("<p><a id=\"idpSignIn\" href=\"%s\">Sign in with "
+                                  SB_IDP_NAME "</a></p>\n", escaped);
   }
 
   json_builder_begin_object (b);
@@ -745,10 +751,11 @@ respond_signin_page (SbRequest  *req,
     "<button id=\"cancel\" type=\"submit\" name=\"cancel\" value=\"true\""
     " formnovalidate>Cancel</button>\n"
     "</form>\n"
-    "<p><a id=\"idpSignIn\" href=\"%s\">Sign in with " SB_IDP_NAME "</a></p>\n"
+    "%s"
     "%s"
     "</body></html>\n",
-    safe_json->str, title, error_html ? error_html : "", state, user, idp_url, users);
+    safe_json->str, title, error_html ? error_html : "", state, user,
+    idp_link ? idp_link : "", users);
 
   sb_respond_html (req, SOUP_STATUS_OK, html);
 }
@@ -1120,6 +1127,8 @@ handle_saml_signin (SbRequest *req)
       assertion->expires_at <= arcpass_sandbox_get_now (sandbox) ||
       g_strcmp0 (assertion->state, relay_state) != 0 ||
       !pending || pending->kind != SB_TOKEN_PENDING ||
+      /* The identity provider only signs in to the Online organisation. */
+      pending->issuer == ARCPASS_SANDBOX_HOST_ENTERPRISE ||
       pending->expires_at <= arcpass_sandbox_get_now (sandbox))
     {
       respond_error_page (req, SOUP_STATUS_BAD_REQUEST,
@@ -1275,8 +1284,10 @@ check_refresh_token (SbRequest   *req,
       return NULL;
     }
   refresh = sb_tokens_lookup (req->sandbox, value);
+  /* A refresh token only works at the portal that issued it. */
   if (!refresh || refresh->kind != SB_TOKEN_REFRESH ||
-      g_strcmp0 (refresh->client_id, app->client_id) != 0)
+      g_strcmp0 (refresh->client_id, app->client_id) != 0 ||
+      !sb_host_accepts_token (req->host, req->path, refresh))
     {
       respond_oauth_error (req, 498, "invalid_request", "Invalid refresh_token");
       return NULL;
@@ -1336,8 +1347,10 @@ handle_token (SbRequest *req)
       SbToken *refresh, *access;
       gboolean ok_pkce;
 
+      /* A code, too, is only good at the portal that issued it. */
       if (!code || code->kind != SB_TOKEN_CODE ||
           g_strcmp0 (code->client_id, app->client_id) != 0 ||
+          !sb_host_accepts_token (req->host, req->path, code) ||
           code->expires_at <= arcpass_sandbox_get_now (sandbox))
         {
           respond_oauth_error (req, 400, "invalid_request", "Invalid authorization code");

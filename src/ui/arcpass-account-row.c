@@ -40,7 +40,7 @@ update_identity (ArcpassAccountRow *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *accessible = NULL;
   const char *platform =
-    arcpass_account_kind_get_label (arcpass_credential_get_account_kind (self->credential));
+    arcpass_account_kind_get_label (arcpass_credential_get_effective_account_kind (self->credential));
 
   /* Which ArcGIS, once the portal has said (it decides which services
    * exist for the account). */

@@ -564,7 +564,9 @@ arcpass_browser_page_start (ArcpassBrowserPage  *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (self->settings)
+  /* Remembered for the next new account; signing in again to an account
+   * uses that account's own redirect URI and leaves the default alone. */
+  if (self->settings && self->username == NULL)
     g_settings_set_string (self->settings, "browser-redirect-uri", redirect_uri);
 
   self->authorization = arcpass_authorization_new (portal_url, client_id,

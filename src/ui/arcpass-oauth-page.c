@@ -297,6 +297,9 @@ static void
 exchange_code (ArcpassOAuthPage *self,
                const char       *code)
 {
+  /* One exchange per attempt: a code the page hands over while the Paste
+   * Code dialog is open ends that dialog. */
+  close_paste_dialog (self);
   /* The web page has done its job: its process goes away now, before the
    * exchange, so no page script outlives the code. */
   destroy_web_view (self);
@@ -800,7 +803,6 @@ start_attempt (ArcpassOAuthPage *self)
   g_autofree char *portal_url = NULL;
   g_autofree char *client_id = NULL;
   g_autofree char *redirect_uri = NULL;
-  g_autoptr(GUri) portal_uri = NULL;
   g_autoptr(GError) error = NULL;
 
   end_attempt (self);
@@ -823,15 +825,9 @@ start_attempt (ArcpassOAuthPage *self)
   self->authorize_url = arcpass_authorization_build_url (self->authorization);
   self->cancellable = g_cancellable_new ();
 
-  /* The organisation's host (where the approval page of an identity
-   * provider's sign-in may appear) is learnt while the user signs in. For
-   * ArcGIS Online (and the loopback sandbox standing for it) every
-   * organisation host is already trusted, so nothing is asked there. */
-  portal_uri = g_uri_parse (portal_url, G_URI_FLAGS_NONE, NULL);
-  if (portal_uri && !arcpass_portal_url_is_online (portal_url) &&
-      !arcpass_host_is_loopback (g_uri_get_host (portal_uri)))
-    arcpass_authorization_discover_organization_async (self->authorization, self->client,
-                                                       self->cancellable, NULL, NULL);
+  /* No organisation host to learn: ArcGIS Online's (`*.arcgis.com`, and
+   * the loopback sandbox standing for it) are all trusted already, and an
+   * Enterprise portal's approval page is on its own host. */
 
   create_web_view (self);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
@@ -987,8 +983,6 @@ paste_dialog_response_cb (AdwMessageDialog *dialog,
 
   /* Exactly like an intercepted code: the attempt's PKCE verifier and
    * redirect URI go with it, so a code of another attempt fails. */
-  if (!self->cancellable)
-    self->cancellable = g_cancellable_new ();
   exchange_code (self, code);
 }
 

@@ -398,9 +398,7 @@ check_token_cb (GObject      *source,
   /* A generateToken token only works with the referer it was bound to. */
   arcpass_client_request_json_async (arcpass_token_manager_get_client (manager),
                                      ARCPASS_SERVICE_PORTAL, self_url, NULL, token,
-                                     arcpass_credential_get_kind (credential) ==
-                                     ARCPASS_CREDENTIAL_GENERATE_TOKEN
-                                     ? ARCPASS_REQUEST_SEND_REFERER : ARCPASS_REQUEST_NONE,
+                                     arcpass_credential_get_request_flags (credential),
                                      g_task_get_cancellable (task),
                                      check_portal_cb, g_object_ref (task));
   arcpass_secret_free (token);

@@ -1046,6 +1046,12 @@ redirect_server_cb (SoupServer        *server,
       soup_message_headers_replace (headers, "Location", location);
       soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
     }
+  else if (g_str_equal (path, "/portal/sharing/rest/portals/self"))
+    {
+      /* A portal and its federated server on one host. */
+      soup_message_headers_replace (headers, "Location", "/server/rest/info?f=json");
+      soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
+    }
   else if (g_str_equal (path, "/loop"))
     {
       soup_message_headers_replace (headers, "Location", "/loop");
@@ -1120,6 +1126,18 @@ test_get_redirects (void)
   g_assert_null (refused);
   g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MOVED);
   g_test_message ("%s", error->message);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_clear_error (&error);
+  g_ptr_array_set_size (seen, 0);
+
+  /* The same host, but from a portal to another web adaptor (its federated
+   * server) with the portal's token: refused, nothing sent there. */
+  g_clear_pointer (&refused, json_object_unref);
+  g_free (target);
+  target = g_strconcat (base, "/portal/sharing/rest/portals/self", NULL);
+  refused = get_json (target, ARCPASS_SANDBOX_KEY_FULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_MOVED);
   g_assert_cmpuint (seen->len, ==, 1);
   g_clear_error (&error);
   g_ptr_array_set_size (seen, 0);
