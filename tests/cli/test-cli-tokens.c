@@ -474,20 +474,27 @@ test_old_enterprise_rotation (Fixture       *fixture,
 
 /* A public client swaps its code without a client secret, with or without
  * PKCE (DOC token: only client_credentials needs the secret). */
+/* The sandbox app's authorize URL for @redirect_uri, registered first:
+ * ArcGIS matches redirect URIs exactly (nothing listens there; the test
+ * reads the code from the redirect). */
+static char *
+authorize_url_for (Fixture    *fixture,
+                   const char *redirect_uri)
+{
+  g_autofree char *escaped = g_uri_escape_string (redirect_uri, NULL, FALSE);
+
+  arcpass_sandbox_register_redirect_uri (fixture->sb, redirect_uri);
+  return g_strdup_printf ("%s/sharing/rest/oauth2/authorize?client_id=%s"
+                          "&response_type=code&redirect_uri=%s",
+                          fixture->url, ARCPASS_SANDBOX_CLIENT_ID, escaped);
+}
+
 static void
 test_public_client_code_exchange (Fixture       *fixture,
                                   gconstpointer  data)
 {
-  g_autofree char *authorize = g_strdup_printf ("%s/sharing/rest/oauth2/authorize?client_id=%s"
-                                                "&response_type=code&redirect_uri=%s",
-                                                fixture->url, ARCPASS_SANDBOX_CLIENT_ID,
-                                                "http%3A%2F%2F127.0.0.1%3A1%2Fcallback");
+  g_autofree char *authorize = authorize_url_for (fixture, "http://127.0.0.1:1/callback");
   g_autoptr(GBytes) page = NULL;
-  /* ArcGIS matches redirect URIs exactly: this one is registered (nothing
-   * listens there; the test reads the code from the redirect). */
-  gboolean registered = (arcpass_sandbox_register_redirect_uri (fixture->sb,
-                                                                "http://127.0.0.1:1/callback"),
-                         TRUE);
   g_autoptr(SoupMessage) get = http (fixture, "GET", authorize, NULL, &page);
   g_autofree char *html = bytes_to_string (page);
   g_autofree char *state = find_hidden_state (html);
@@ -508,7 +515,6 @@ test_public_client_code_exchange (Fixture       *fixture,
   g_autofree char *text = NULL;
   g_autoptr(JsonNode) json = NULL;
 
-  g_assert_true (registered);
   g_assert_cmpuint (soup_message_get_status (get), ==, 200);
   g_assert_cmpuint (soup_message_get_status (post), ==, 302);
   uri = g_uri_parse (location, G_URI_FLAGS_NONE, NULL);

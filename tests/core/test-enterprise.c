@@ -263,7 +263,6 @@ test_custom_locator (void)
   g_autoptr(GPtrArray) suggestions = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
-  g_autofree char *server = NULL;
   g_autofree char *locator = NULL;
   g_autofree char *portal = NULL;
 
@@ -271,7 +270,6 @@ test_custom_locator (void)
   g_assert_no_error (error);
   host = g_strdup (arcpass_sandbox_get_host_url (sandbox, ARCPASS_SANDBOX_HOST_ENTERPRISE));
   portal = g_strconcat (host, "/portal", NULL);
-  server = g_strconcat (host, "/server", NULL);
   locator = g_strconcat (host, ARCPASS_SANDBOX_ENTERPRISE_LOCATOR, NULL);
 
   /* The core exchanges the account's portal token for a server token. */

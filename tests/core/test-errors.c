@@ -279,12 +279,12 @@ test_retry_after_date (void)
   error = arcpass_error_new_from_http (ARCPASS_SERVICE_GEOCODE, 429, HOST, headers, NULL, NOW);
   g_assert_error (error, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED);
   g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "45 seconds"));
+  g_assert_nonnull (strstr (error->message, "Try again in 45 seconds."));
 
   /* A date already past: try now, not in a negative time. */
   past = arcpass_error_new_from_http (ARCPASS_SERVICE_GEOCODE, 429, HOST, headers, NULL, NOW + 600);
   g_assert_error (past, ARCPASS_ERROR, ARCPASS_ERROR_RATE_LIMITED);
-  g_assert_nonnull (strstr (past->message, "1 second"));
+  g_assert_nonnull (strstr (past->message, "Try again in 1 second."));
 
   /* Hours away: a time of day rather than a count. */
   soup_message_headers_replace (headers, "Retry-After", "36000");

@@ -657,6 +657,7 @@ test_sign_in_again (void)
   ArcpassWindow *window;
   GtkWidget *page;
   guint before;
+  g_autofree char *id = NULL;
 
   /* Tokens the sandbox never issued: the account cannot be renewed. */
   arcpass_sandbox_register_redirect_uri (sandbox, redirect_uri);
@@ -678,6 +679,7 @@ test_sign_in_again (void)
   before = count_accounts (window);
   shown = find_credential (window, ARCPASS_SANDBOX_USER_USERNAME);
   g_assert_nonnull (shown);
+  id = g_strdup (arcpass_credential_get_id (shown));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in-again", "s",
                                              arcpass_credential_get_id (shown)));
@@ -710,6 +712,9 @@ test_sign_in_again (void)
   /* Renewed in place: the same number of accounts, this one valid. */
   g_assert_true (arcpass_test_wait_until (renewed_cb, window, 10000));
   g_assert_cmpuint (count_accounts (window), ==, before);
+  g_assert_cmpstr (arcpass_credential_get_id (find_credential (window,
+                                                               ARCPASS_SANDBOX_USER_USERNAME)),
+                   ==, id);
 }
 
 static gboolean
