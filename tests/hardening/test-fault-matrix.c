@@ -271,10 +271,8 @@ mentions (const char *message,
   g_autofree char *folded_names = g_utf8_casefold (endpoints[endpoint].names, -1);
   ArcpassSandboxHost host = g_str_has_prefix (endpoints[endpoint].prefix, "/arcgis/")
                             ? ARCPASS_SANDBOX_HOST_SERVICES : ARCPASS_SANDBOX_HOST_PORTAL;
-  const char *host_url = arcpass_sandbox_get_host_url (sandbox, host);
-
   return strstr (folded, folded_names) != NULL ||
-         strstr (message, strstr (host_url, "://") + strlen ("://")) != NULL;
+         strstr (message, arcpass_sandbox_host_get_address (host)) != NULL;
 }
 
 static void

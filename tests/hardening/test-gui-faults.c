@@ -906,9 +906,7 @@ fault_tiles (const Mode *mode)
       /* The tile's place says which tile; the text says what happened, with
        * the service or the host. */
       if (!contains_folded (text, "Static Basemap Tiles") &&
-          !contains_folded (text, strstr (arcpass_sandbox_get_host_url (sandbox,
-                                                                         ARCPASS_SANDBOX_HOST_SERVICES),
-                                          "://") + strlen ("://")))
+          !contains_folded (text, arcpass_sandbox_host_get_address (ARCPASS_SANDBOX_HOST_SERVICES)))
         g_error ("The failed tile says “%s”, which names neither the service nor the host", text);
       if (mode->says != NULL && !contains_folded (detail, mode->says))
         g_error ("The failed tile says “%s”, not “%s”", text, mode->says);
